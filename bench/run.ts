@@ -1,0 +1,97 @@
+import { execFileSync } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { BenchResult } from './bench-result.ts';
+import { benchColdValidate } from './cold-validate.bench.ts';
+import { benchIngestPublish } from './ingest-publish.bench.ts';
+import { benchValidatePlan } from './validate-plan.bench.ts';
+
+/**
+ * `npm run bench`: runs every benchmark and writes BENCHMARKS.md with the machine it ran on.
+ * `--orders N` scales the ingest benchmark (default 10,000,000); `--only name` runs one.
+ */
+const args = process.argv.slice(2);
+const orders = Number(valueOf('--orders') ?? 10_000_000);
+const only = valueOf('--only');
+
+const benchmarks: Record<string, () => Promise<BenchResult>> = {
+  'cold-validate': benchColdValidate,
+  'validate-plan': benchValidatePlan,
+  'ingest-publish': () => benchIngestPublish({ orders }),
+};
+
+const results: BenchResult[] = [];
+for (const [name, run] of Object.entries(benchmarks)) {
+  if (only && only !== name) continue;
+  process.stderr.write(`bench ${name}...\n`);
+  const result = await run();
+  results.push(result);
+  process.stderr.write(`${renderResult(result)}\n`);
+}
+const markdown = renderMarkdown(results);
+await writeFile(path.join(import.meta.dirname, '..', 'BENCHMARKS.md'), markdown);
+process.stdout.write(markdown);
+
+function valueOf(flag: string): string | undefined {
+  const index = args.indexOf(flag);
+  return index >= 0 ? args[index + 1] : undefined;
+}
+
+function renderResult(result: BenchResult): string {
+  const figures = result.figures.map(
+    (figure) => `${figure.label}: ${formatValue(figure.value)} ${figure.unit}`,
+  );
+  const ratio = result.ratio ? [`${result.ratio.label}: ${result.ratio.value.toFixed(2)}×`] : [];
+  return [...figures, ...ratio].map((line) => `  ${line}`).join('\n');
+}
+
+function formatValue(value: number): string {
+  return value >= 100 ? value.toFixed(0) : value.toFixed(2);
+}
+
+function machine(): string {
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  const gib = (os.totalmem() / 1024 ** 3).toFixed(0);
+  const disk = tryCommand('df', ['-h', '--output=fstype,size', '.']).split('\n')[1]?.trim() ?? '';
+  return `${os.cpus().length} × ${cpu}, ${gib} GiB RAM, ${os.type()} ${os.release()}, disk ${disk}, Node ${process.version}`;
+}
+
+function tryCommand(command: string, commandArgs: string[]): string {
+  try {
+    return execFileSync(command, commandArgs, { encoding: 'utf8' });
+  } catch {
+    return '';
+  }
+}
+
+function renderMarkdown(list: readonly BenchResult[]): string {
+  const rows = list.flatMap((result) => [
+    ...result.figures.map(
+      (figure) => `| ${result.name} | ${figure.label} | ${formatValue(figure.value)} ${figure.unit} |`,
+    ),
+    ...(result.ratio
+      ? [
+          `| ${result.name} | **${result.ratio.label}** | **${result.ratio.value.toFixed(2)}×**${result.ratio.target ? ` (target ${result.ratio.target})` : ''} |`,
+        ]
+      : []),
+  ]);
+  const notes = list
+    .filter((result) => result.notes)
+    .map((result) => `- **${result.name}**: ${result.notes}`);
+  return [
+    '# Benchmarks',
+    '',
+    `Written by \`npm run bench\` on ${new Date().toISOString()}.`,
+    '',
+    `Machine: ${machine()}.`,
+    '',
+    'Ratios compare Quanta with a baseline measured in the same run on the same machine.',
+    '',
+    '| benchmark | figure | value |',
+    '|---|---|---|',
+    ...rows,
+    '',
+    ...(notes.length > 0 ? ['## Notes', '', ...notes, ''] : []),
+  ].join('\n');
+}

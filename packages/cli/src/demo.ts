@@ -1,0 +1,107 @@
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { generateLandingData } from '@quanta/datagen';
+import { invalidSpecError, QuantaError } from '@quanta/model';
+import { MeshService } from '@quanta/services';
+import pc from 'picocolors';
+import type { Output } from './output.ts';
+import type { TerminalProgress } from './progress.ts';
+import { renderCatalog, renderQueryTable, renderRuns } from './render.ts';
+
+/** What the demo does. */
+export interface DemoOptions {
+  readonly output: Output;
+  readonly progress: TerminalProgress;
+  readonly port: number;
+  readonly orders: number;
+  readonly customers: number;
+  readonly isServing: boolean;
+  readonly root?: string;
+}
+
+/** The example queries the demo shows: the catalog as data, and a cross-domain join. */
+export const DEMO_QUERIES = [
+  'select domain, count(*) as ports, sum(row_count) as rows, sum(bytes) as bytes from quanta_catalog.ports group by domain order by domain',
+  'select c.segment, count(*) as orders, round(sum(o.amount), 2) as revenue from sales.orders.orders o join customers.customer_profile.profiles c using (customer_id) group by c.segment order by revenue desc',
+];
+
+const EXAMPLE_MESH = path.resolve(import.meta.dirname, '../../../examples/mesh');
+
+/**
+ * The example mesh end to end: seeded landing data, validate, apply, run every product in
+ * dependency order, show the catalog and two queries, then serve the HTTP API.
+ */
+export async function runDemo(options: DemoOptions): Promise<void> {
+  const root = options.root ?? EXAMPLE_MESH;
+  await ensureLandingData(root, options);
+  const databaseUrl = process.env.QUANTA_DATABASE_URL;
+  const service = await MeshService.create({
+    root,
+    progress: options.progress,
+    ...(databaseUrl ? { databaseUrl } : {}),
+  });
+  try {
+    const report = await service.validate();
+    if (!report.isValid) throw invalidSpecError(report.findings);
+    const applied = await service.apply({ appliedBy: 'demo' });
+    const runs = await service.runAll({ trigger: 'demo' });
+    options.progress.done();
+    const failed = runs.find((run) => run.state !== 'succeeded');
+    if (failed)
+      throw new QuantaError(
+        'QUANTA_WORKFLOW_FAILED',
+        `${failed.product} ${failed.state}: ${failed.error?.message ?? ''}`,
+      );
+    const catalog = await service.catalogList();
+    const queries = [];
+    for (const sql of DEMO_QUERIES) queries.push({ sql, result: await service.query(sql) });
+    options.output.result({ root, applied: applied.result, runs, catalog, queries }, () =>
+      [
+        pc.bold(`Example mesh at ${root}`),
+        renderRuns(runs),
+        '',
+        renderCatalog(catalog),
+        ...queries.flatMap((query) => [
+          '',
+          pc.cyan(`quanta query "${query.sql}"`),
+          renderQueryTable(query.result),
+        ]),
+      ].join('\n'),
+    );
+  } finally {
+    await service.close();
+  }
+  if (options.isServing) await serveDemo(root, options);
+}
+
+async function serveDemo(root: string, options: DemoOptions): Promise<void> {
+  const { serveApi } = await import('@quanta/server');
+  const databaseUrl = process.env.QUANTA_DATABASE_URL;
+  const service = await MeshService.create({ root, ...(databaseUrl ? { databaseUrl } : {}) });
+  const server = await serveApi(service, { port: options.port });
+  options.output.info(
+    [
+      '',
+      pc.bold(`Quanta API on ${server.url}  (Ctrl-C to stop)`),
+      `  ${server.url}/api/catalog`,
+      `  ${server.url}/openapi.json`,
+      `  curl -s ${server.url}/api/query -H 'content-type: application/json' -d '{"sql":"select * from marketing.campaign_performance.performance limit 5"}'`,
+    ].join('\n'),
+  );
+}
+
+async function ensureLandingData(root: string, options: DemoOptions): Promise<void> {
+  const marker = path.join(root, 'landing', '.generated.json');
+  const wanted = JSON.stringify({ seed: 42, orders: options.orders, customers: options.customers });
+  if (existsSync(marker) && (await readFile(marker, 'utf8')) === wanted) return;
+  options.progress.update('generating seeded landing data');
+  await generateLandingData(root, {
+    seed: 42,
+    orders: options.orders,
+    customers: options.customers,
+    onProgress: (done, total) =>
+      options.progress.update(`generating landing data ${Math.round((100 * done) / total)}%`),
+  });
+  await writeFile(marker, wanted);
+}

@@ -1,0 +1,344 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  ERROR_TABLE,
+  type Finding,
+  QuantaError,
+  type RunRecord,
+  serializeError,
+  toQuantaError,
+} from '@quanta/model';
+import { createDomain, createProduct, findMeshRoot, initMesh, MeshService } from '@quanta/services';
+import { formatContract, lintContractFile, lintProductFile } from '@quanta/spec';
+import { Command, CommanderError } from 'commander';
+import pc from 'picocolors';
+import { runDemo } from './demo.ts';
+import { createOutput, type Output, renderCsv, renderFindings } from './output.ts';
+import { TerminalProgress } from './progress.ts';
+import {
+  renderAsset,
+  renderCatalog,
+  renderPlan,
+  renderQueryTable,
+  renderRuns,
+  renderScaffold,
+} from './render.ts';
+
+/** Global options every command accepts. */
+interface GlobalOptions {
+  readonly json?: boolean;
+  readonly root?: string;
+  readonly quiet?: boolean;
+}
+
+/** Runs the CLI and returns the exit code (from the error table). */
+export async function runCli(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv as string[]);
+    return process.exitCode === undefined ? 0 : Number(process.exitCode);
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : ERROR_TABLE.QUANTA_USAGE.exitCode;
+    return reportError(error, program.opts<GlobalOptions>());
+  }
+}
+
+function reportError(error: unknown, options: GlobalOptions): number {
+  const quantaError = toQuantaError(error);
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify({ error: serializeError(quantaError) }, null, 2)}\n`);
+  } else {
+    const findings = quantaError.details.findings ?? [];
+    process.stderr.write(`${pc.red(`error ${quantaError.code}`)} ${quantaError.message}\n`);
+    if (findings.length > 0) process.stderr.write(`${renderFindings(findings)}\n`);
+    if (quantaError.details.fix) process.stderr.write(`${pc.dim(`fix: ${quantaError.details.fix}`)}\n`);
+    if (quantaError.code === 'QUANTA_INTERNAL' && error instanceof Error && error.stack) {
+      process.stderr.write(`${pc.dim(error.stack)}\n`);
+    }
+  }
+  return quantaError.presentation.exitCode;
+}
+
+function buildProgram(): Command {
+  const program = new Command('quanta')
+    .description(
+      'Quanta: a self-serve data mesh. Data products as code, built, checked, governed and served.',
+    )
+    .option('--json', 'print machine-readable JSON on stdout')
+    .option('--root <dir>', 'the mesh root (default: the nearest folder holding quanta.yaml)')
+    .option('-q, --quiet', 'no progress output')
+    .exitOverride()
+    .showHelpAfterError();
+  addScaffoldCommands(program);
+  addLifecycleCommands(program);
+  addQueryCommands(program);
+  addLintCommands(program);
+  addServeCommands(program);
+  return program;
+}
+
+function globals(command: Command): GlobalOptions {
+  return command.optsWithGlobals<GlobalOptions>();
+}
+
+function outputOf(command: Command): Output {
+  return createOutput({ isJson: Boolean(globals(command).json) });
+}
+
+function rootOf(command: Command): string {
+  const { root } = globals(command);
+  return root ? path.resolve(root) : findMeshRoot(process.cwd());
+}
+
+function progressOf(command: Command): TerminalProgress {
+  const options = globals(command);
+  return new TerminalProgress({ isEnabled: !options.json && !options.quiet });
+}
+
+async function withMesh<T>(
+  command: Command,
+  work: (service: MeshService, progress: TerminalProgress) => Promise<T>,
+): Promise<T> {
+  const progress = progressOf(command);
+  const databaseUrl = process.env.QUANTA_DATABASE_URL;
+  const service = await MeshService.create({
+    root: rootOf(command),
+    progress,
+    ...(databaseUrl ? { databaseUrl } : {}),
+  });
+  try {
+    return await work(service, progress);
+  } finally {
+    progress.done();
+    await service.close();
+  }
+}
+
+function addScaffoldCommands(program: Command): void {
+  program
+    .command('init <dir>')
+    .description('create a new mesh in <dir> with global heritage and a domain template')
+    .option('--name <name>', 'mesh name (default: the folder name)')
+    .action(async (dir: string, options: { name?: string }, command: Command) => {
+      const result = await initMesh(dir, options.name ? { name: options.name } : {});
+      outputOf(command).result(result, () => renderScaffold(result));
+    });
+  const domain = program.command('domain').description('manage domains');
+  domain
+    .command('create <name>')
+    .description("create a domain from the mesh's domain template (its security heritage)")
+    .requiredOption('--owner <email>', 'the accountable data owner')
+    .action(async (name: string, options: { owner: string }, command: Command) => {
+      const result = await createDomain(rootOf(command), { name, owner: options.owner });
+      outputOf(command).result(result, () => renderScaffold(result));
+    });
+  const product = program.command('product').description('manage data products');
+  product
+    .command('create <domain/product>')
+    .description('create a product: ODPS descriptor, ODCS contract, workflow and a sample landing file')
+    .option('--port <name>', 'output port name (default: the last name part, pluralised)')
+    .option('--owner <email>', "owner (default: the domain's owner)")
+    .action(async (name: string, options: { port?: string; owner?: string }, command: Command) => {
+      const result = await createProduct(rootOf(command), { name, ...options });
+      outputOf(command).result(result, () => renderScaffold(result));
+    });
+  product
+    .command('lint <file>')
+    .description('check one product.odps.yaml against the ODPS schema and Quanta rules')
+    .action(async (file: string, _options: unknown, command: Command) => {
+      reportLint(command, file, await lintProductFile(path.resolve(file)));
+    });
+}
+
+function addLifecycleCommands(program: Command): void {
+  program
+    .command('validate')
+    .description('check every file of the mesh: schemas, metadata template, references, heritage, SQL')
+    .action(async (_options: unknown, command: Command) => {
+      const report = await withMesh(command, (service) => service.validate());
+      const summary = { isValid: report.isValid, findings: report.findings };
+      outputOf(command).result(summary, () =>
+        report.findings.length === 0
+          ? pc.green('OK')
+          : `${renderFindings(report.findings)}${report.isValid ? `\n${pc.green('OK')}` : ''}`,
+      );
+      if (!report.isValid) process.exitCode = ERROR_TABLE.QUANTA_SPEC_INVALID.exitCode;
+    });
+  program
+    .command('plan')
+    .description('show what apply would change, with breaking-change verdicts and affected consumers')
+    .action(async (_options: unknown, command: Command) => {
+      const plan = await withMesh(command, (service) => service.plan());
+      outputOf(command).result(plan, () =>
+        [renderPlan(plan), renderFindings(plan.findings)].filter(Boolean).join('\n'),
+      );
+      const tooSmall = plan.findings.find((finding) => finding.severity === 'error');
+      if (tooSmall) process.exitCode = ERROR_TABLE[tooSmall.code].exitCode;
+    });
+  program
+    .command('apply')
+    .description('deploy domains, products and contracts to the catalog in one transaction (idempotent)')
+    .action(async (_options: unknown, command: Command) => {
+      const report = await withMesh(command, (service) =>
+        service.apply({ appliedBy: process.env.USER ?? 'quanta' }),
+      );
+      const { created, updated, removed, unchanged } = report.result;
+      outputOf(command).result(
+        report,
+        () => `Applied: ${created} created, ${updated} updated, ${removed} removed, ${unchanged} unchanged.`,
+      );
+    });
+  program
+    .command('run [product]')
+    .description(
+      "run a product's workflow (<domain>/<product>), or every product in dependency order with --all",
+    )
+    .option('--all', 'run every product in dependency order')
+    .action(async (name: string | undefined, options: { all?: boolean }, command: Command) => {
+      if (!name && !options.all)
+        throw new QuantaError('QUANTA_USAGE', 'name a product or pass --all', {
+          fix: 'quanta run sales/orders',
+        });
+      const runs = await withMesh(command, async (service) =>
+        name ? [await service.run(name)] : service.runAll(),
+      );
+      outputOf(command).result({ runs }, () => renderRuns(runs));
+      process.exitCode = exitCodeOfRuns(runs);
+    });
+}
+
+function exitCodeOfRuns(runs: readonly RunRecord[]): number {
+  const failed = runs.find((run) => run.state !== 'succeeded');
+  return failed?.error
+    ? ERROR_TABLE[failed.error.code].exitCode
+    : failed
+      ? ERROR_TABLE.QUANTA_WORKFLOW_FAILED.exitCode
+      : 0;
+}
+
+function addQueryCommands(program: Command): void {
+  program
+    .command('query <sql>')
+    .description('run a read-only SELECT over published ports (<domain>.<product>.<port>) and quanta_catalog')
+    .option('--format <format>', 'table, csv or json', 'table')
+    .action(async (sql: string, options: { format: string }, command: Command) => {
+      const result = await withMesh(command, (service) => service.query(sql));
+      const headers = result.columns.map((column) => column.name);
+      const format = globals(command).json ? 'json' : options.format;
+      switch (format) {
+        case 'json':
+          createOutput({ isJson: true }).result(result, () => '');
+          return;
+        case 'csv':
+          process.stdout.write(`${renderCsv(headers, result.rows)}\n`);
+          return;
+        case 'table':
+          process.stdout.write(`${renderQueryTable(result)}\n`);
+          return;
+        default:
+          throw new QuantaError('QUANTA_USAGE', `unknown format '${format}'`, {
+            fix: 'use table, csv or json',
+          });
+      }
+    });
+  const catalog = program.command('catalog').description('browse the catalog');
+  catalog
+    .command('list')
+    .description('every output port with owner, contract version and current snapshot')
+    .action(async (_options: unknown, command: Command) => {
+      const entries = await withMesh(command, (service) => service.catalogList());
+      outputOf(command).result({ entries }, () => renderCatalog(entries));
+    });
+  catalog
+    .command('show <address>')
+    .description('describe quanta://domain[/product[/port[@version][#column]]]')
+    .action(async (address: string, _options: unknown, command: Command) => {
+      const description = await withMesh(command, (service) => service.catalogShow(address));
+      outputOf(command).result(description, () => renderAsset(description));
+    });
+}
+
+function addLintCommands(program: Command): void {
+  const contract = program.command('contract').description('work with single ODCS contract files');
+  contract
+    .command('lint <file>')
+    .description('check one contract against its ODCS schema version and the default metadata template')
+    .action(async (file: string, _options: unknown, command: Command) => {
+      reportLint(command, file, await lintContractFile(path.resolve(file)));
+    });
+  contract
+    .command('fmt <file>')
+    .description('re-serialise a contract canonically and losslessly (prints it, or --write)')
+    .option('--write', 'rewrite the file in place')
+    .option('--check', 'exit non-zero when the file is not formatted')
+    .action(async (file: string, options: { write?: boolean; check?: boolean }, command: Command) => {
+      const text = await readFile(file, 'utf8');
+      const formatted = formatContract(text);
+      const isFormatted = formatted === text;
+      if (options.write && !isFormatted) await writeFile(file, formatted);
+      if (options.check && !isFormatted) process.exitCode = ERROR_TABLE.QUANTA_SPEC_INVALID.exitCode;
+      const output = outputOf(command);
+      if (output.isJson) output.result({ file, isFormatted, formatted }, () => '');
+      else if (options.write || options.check)
+        output.result({}, () =>
+          isFormatted
+            ? `${file} is formatted`
+            : `${file} ${options.write ? 'reformatted' : 'is not formatted'}`,
+        );
+      else process.stdout.write(formatted);
+    });
+}
+
+function reportLint(command: Command, file: string, findings: readonly Finding[]): void {
+  const isValid = !findings.some((finding) => finding.severity === 'error');
+  outputOf(command).result({ file, isValid, findings }, () =>
+    findings.length === 0 ? pc.green(`${file}: OK`) : renderFindings(findings),
+  );
+  if (!isValid) process.exitCode = ERROR_TABLE.QUANTA_SPEC_INVALID.exitCode;
+}
+
+function addServeCommands(program: Command): void {
+  program
+    .command('serve')
+    .description('serve the HTTP API (catalog, runs, SQL queries; OpenAPI at /openapi.json)')
+    .option('--port <port>', 'port to listen on', process.env.QUANTA_PORT ?? '8080')
+    .option('--host <host>', 'interface to listen on', '127.0.0.1')
+    .action(async (options: { port: string; host: string }, command: Command) => {
+      const { serveApi } = await import('@quanta/server');
+      const databaseUrl = process.env.QUANTA_DATABASE_URL;
+      const service = await MeshService.create({
+        root: rootOf(command),
+        ...(databaseUrl ? { databaseUrl } : {}),
+      });
+      const server = await serveApi(service, { port: Number(options.port), host: options.host });
+      outputOf(command).result(
+        { url: server.url },
+        () => `Quanta API listening on ${server.url} (OpenAPI: ${server.url}/openapi.json)`,
+      );
+    });
+  program
+    .command('demo')
+    .description(
+      'the example mesh end to end: generate landing data, validate, apply, run every product, then serve the API',
+    )
+    .option('--port <port>', 'port to listen on', process.env.QUANTA_PORT ?? '8080')
+    .option('--orders <n>', 'orders to generate', '20000')
+    .option('--customers <n>', 'customers to generate', '5000')
+    .option('--no-serve', 'stop after the run instead of serving the API')
+    .action(
+      async (
+        options: { port: string; orders: string; customers: string; serve: boolean },
+        command: Command,
+      ) => {
+        await runDemo({
+          output: outputOf(command),
+          progress: progressOf(command),
+          port: Number(options.port),
+          orders: Number(options.orders),
+          customers: Number(options.customers),
+          isServing: options.serve,
+          ...(globals(command).root ? { root: path.resolve(globals(command).root ?? '') } : {}),
+        });
+      },
+    );
+}

@@ -1,0 +1,149 @@
+import type { ColumnSpec, ColumnType, JsonValue } from '@quanta/model';
+
+/** Formats the engine can ingest from the landing zone. */
+export type IngestFormat = 'csv' | 'json' | 'ndjson' | 'parquet';
+
+/** Where a staged table is written: one staging file per run and name, inside the domain's space. */
+export interface StagingTarget {
+  readonly domain: string;
+  readonly runId: string;
+  /** A name unique within the run (the workflow step name, say). */
+  readonly name: string;
+}
+
+/** Reads raw files into a staged table, enforcing the contract's columns. */
+export interface IngestRequest {
+  /** Absolute paths of the files to read (already resolved from a glob). */
+  readonly files: readonly string[];
+  readonly format: IngestFormat;
+  /** The contract's columns: names, types and `required` are enforced; bad rows are quarantined. */
+  readonly columns: readonly ColumnSpec[];
+  readonly target: StagingTarget;
+}
+
+/** A relation a transform can read, by the name the SQL uses. */
+export interface RelationFile {
+  /** Absolute path of a staged or snapshot file. */
+  readonly path: string;
+}
+
+/** Runs a SQL transform into a staged table. */
+export interface TransformRequest {
+  readonly sql: string;
+  /** Relations the SQL reads, by name (input ports, earlier steps' results). */
+  readonly inputs: Readonly<Record<string, RelationFile>>;
+  readonly target: StagingTarget;
+}
+
+/** A staged table: data written but not yet published. */
+export interface StagedTable {
+  /** Absolute path of the staging file. */
+  readonly path: string;
+  readonly rowCount: number;
+  /** Rows rejected into the staging file's quarantine table, each with a reason. */
+  readonly quarantinedRows: number;
+  /** Rows read from the source: always rowCount + quarantinedRows for an ingest. */
+  readonly rowsIn: number;
+  readonly columns: readonly ColumnType[];
+  /** Hash of the column names and types, in order. */
+  readonly schemaHash: string;
+}
+
+/** One check of an audit. */
+export interface AuditCheck {
+  readonly name: string;
+  readonly passed: boolean;
+  readonly detail: string;
+  readonly column?: string;
+}
+
+/** The audit of a staged table against its contract: a value, never thrown. */
+export interface AuditResult {
+  readonly passed: boolean;
+  readonly checks: readonly AuditCheck[];
+}
+
+/** Where a snapshot file goes when published. */
+export interface SnapshotTarget {
+  readonly domain: string;
+  readonly product: string;
+  readonly port: string;
+  /** A unique id for the file (the catalog assigns the version number). */
+  readonly snapshotId: string;
+}
+
+/** A staged table moved to its immutable place. */
+export interface PromotedSnapshot {
+  /** Path relative to the storage root. */
+  readonly storagePath: string;
+  readonly bytes: number;
+}
+
+/** A table reference found in a query, as written. */
+export interface TableReference {
+  readonly catalog?: string;
+  readonly schema?: string;
+  readonly table: string;
+}
+
+/** What parsing a consumer query found. */
+export interface ParsedQuery {
+  /** True when the text is exactly one SELECT statement. */
+  readonly isSingleSelect: boolean;
+  readonly tableReferences: readonly TableReference[];
+  /** Table functions the query calls (`read_csv`, `range`, ...): consumers may not call any. */
+  readonly tableFunctions: readonly string[];
+}
+
+/** A table a read session exposes: a snapshot file attached read-only under a name. */
+export interface SessionAttachment {
+  /** The database alias the rewritten SQL uses. */
+  readonly alias: string;
+  readonly path: string;
+}
+
+/** An in-memory table loaded into a read session (the `quanta_catalog` schema). */
+export interface SessionTable {
+  readonly schema: string;
+  readonly name: string;
+  readonly columns: readonly ColumnType[];
+  readonly rows: readonly (readonly JsonValue[])[];
+}
+
+/** Rows of a query, with the columns' names and types. */
+export interface QueryResult {
+  readonly columns: readonly ColumnType[];
+  readonly rows: readonly JsonValue[][];
+}
+
+/** A sandboxed, read-only query session: no file access, locked configuration. */
+export interface ReadSession {
+  query(sql: string): Promise<QueryResult>;
+  close(): Promise<void>;
+}
+
+/**
+ * Quanta's data plane: ingest, transform, audit, promote and sandboxed reads. Free of any
+ * engine vendor type, so engines other than DuckDB can plug in behind it.
+ */
+export interface DataEngine {
+  ingest(request: IngestRequest): Promise<StagedTable>;
+  transform(request: TransformRequest): Promise<StagedTable>;
+  audit(staged: StagedTable, columns: readonly ColumnSpec[]): Promise<AuditResult>;
+  promote(staged: StagedTable, target: SnapshotTarget): Promise<PromotedSnapshot>;
+  /** Absolute path of a published snapshot from its storage path. */
+  resolveStoragePath(storagePath: string): string;
+  parseQuery(sql: string): Promise<ParsedQuery>;
+  /** Rewrites every table reference of a single SELECT; the callback returns the new reference. */
+  rewriteTableReferences(
+    sql: string,
+    rewrite: (reference: TableReference) => TableReference,
+  ): Promise<string>;
+  openReadSession(options: {
+    attachments: readonly SessionAttachment[];
+    tables?: readonly SessionTable[];
+  }): Promise<ReadSession>;
+  /** Removes a run's staging files. */
+  discardStaging(target: Omit<StagingTarget, 'name'>): Promise<void>;
+  close(): Promise<void>;
+}

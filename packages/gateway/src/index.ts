@@ -1,0 +1,2 @@
+export * from './catalog-tables.ts';
+export * from './gateway.ts';

@@ -1,0 +1,53 @@
+import { isJsonObject, QuantaError, serializeError, toQuantaError } from '@quanta/model';
+import type { MeshService } from '@quanta/services';
+import { Hono } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { OPENAPI_DOCUMENT } from './openapi.ts';
+
+/**
+ * The HTTP API over one mesh. It speaks only Web Request/Response (Hono); the Node listener is
+ * an adapter in serve-api.ts. Errors are serialized the same way as everywhere, with the HTTP
+ * status from the one error table.
+ */
+export function createApi(service: MeshService): Hono {
+  const app = new Hono();
+  app.onError((error, context) => {
+    const quantaError = toQuantaError(error);
+    return context.json(
+      { error: serializeError(quantaError) },
+      quantaError.presentation.httpStatus as ContentfulStatusCode,
+    );
+  });
+  app.notFound((context) =>
+    context.json(
+      { error: serializeError(new QuantaError('QUANTA_NOT_FOUND', `no route ${context.req.path}`)) },
+      404,
+    ),
+  );
+  app.get('/health', (context) => context.json({ status: 'ok', store: service.store.kind }));
+  app.get('/openapi.json', (context) => context.json(OPENAPI_DOCUMENT));
+  app.get('/api/catalog', async (context) => context.json({ entries: await service.catalogList() }));
+  app.get('/api/catalog/show', async (context) => {
+    const address = context.req.query('address');
+    if (!address) throw new QuantaError('QUANTA_USAGE', 'the `address` query parameter is required');
+    return context.json(await service.catalogShow(address));
+  });
+  app.post('/api/query', async (context) => {
+    const body: unknown = await context.req.json().catch(() => undefined);
+    if (!isJsonObject(body) || typeof body.sql !== 'string') {
+      throw new QuantaError('QUANTA_USAGE', 'send a JSON body { "sql": "select ..." }');
+    }
+    return context.json(await service.query(body.sql));
+  });
+  app.get('/api/runs', async (context) => {
+    const product = context.req.query('product');
+    const limit = Number(context.req.query('limit') ?? 50);
+    return context.json({ runs: await service.store.listRuns({ ...(product ? { product } : {}), limit }) });
+  });
+  app.get('/api/runs/:id', async (context) => {
+    const run = await service.store.getRun(context.req.param('id'));
+    if (!run) throw new QuantaError('QUANTA_NOT_FOUND', `no run ${context.req.param('id')}`);
+    return context.json({ run, events: await service.store.listStepEvents(run.id) });
+  });
+  return app;
+}

@@ -1,0 +1,3 @@
+export * from './create-api.ts';
+export * from './openapi.ts';
+export * from './serve-api.ts';

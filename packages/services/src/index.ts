@@ -1,0 +1,4 @@
+export * from './catalog-view.ts';
+export * from './mesh-paths.ts';
+export * from './mesh-service.ts';
+export * from './scaffold.ts';

@@ -1,0 +1,188 @@
+import { mkdir } from 'node:fs/promises';
+import { type DataEngine, DuckDbEngine } from '@quanta/engine';
+import { Gateway, type GatewayResult } from '@quanta/gateway';
+import {
+  type ApplyResult,
+  type Finding,
+  invalidSpecError,
+  type MeshSpec,
+  type ProductSpec,
+  QuantaError,
+  type RunRecord,
+} from '@quanta/model';
+import { catalogStateOf, loadMesh, type MeshPlan, planMesh, topologicalProducts } from '@quanta/spec';
+import { type CatalogStore, openCatalogStore } from '@quanta/store';
+import type { ProgressReporter } from '@quanta/workflow';
+import { type CatalogEntry, describeAsset, listCatalog } from './catalog-view.ts';
+import { checkProductSql } from './check-product-sql.ts';
+import { checkProductWorkflow } from './check-product-workflow.ts';
+import { meshPaths } from './mesh-paths.ts';
+import { runProduct } from './run-product.ts';
+
+/** Options to open a mesh. */
+export interface OpenMeshOptions {
+  readonly root: string;
+  /** PostgreSQL URL of a shared metadata store; the embedded store is used without it. */
+  readonly databaseUrl?: string;
+  readonly progress?: ProgressReporter;
+}
+
+/** The verdict of `quanta validate`. */
+export interface ValidationReport {
+  readonly isValid: boolean;
+  readonly findings: readonly Finding[];
+  readonly mesh?: MeshSpec;
+}
+
+/** What `quanta apply` did. */
+export interface ApplyReport {
+  readonly plan: MeshPlan;
+  readonly result: ApplyResult;
+}
+
+const SILENT: ProgressReporter = { update: () => {} };
+
+/**
+ * The application services behind every front door (CLI, HTTP): validate, plan, apply, run,
+ * query and browse one mesh. It owns the store and the engine it opened.
+ */
+export class MeshService {
+  readonly root: string;
+  readonly store: CatalogStore;
+  readonly engine: DataEngine;
+  readonly gateway: Gateway;
+  readonly #progress: ProgressReporter;
+
+  private constructor(options: {
+    root: string;
+    store: CatalogStore;
+    engine: DataEngine;
+    progress: ProgressReporter;
+  }) {
+    this.root = options.root;
+    this.store = options.store;
+    this.engine = options.engine;
+    this.gateway = Gateway.create({ engine: options.engine, store: options.store });
+    this.#progress = options.progress;
+  }
+
+  /** Opens the mesh's store (embedded unless a database URL is given) and engine. */
+  static async create(options: OpenMeshOptions): Promise<MeshService> {
+    const paths = meshPaths(options.root);
+    await mkdir(paths.storageRoot, { recursive: true });
+    const store = await openCatalogStore(
+      options.databaseUrl ? { databaseUrl: options.databaseUrl } : { embeddedPath: paths.catalogFile },
+    );
+    const engine = await DuckDbEngine.create({ storageRoot: paths.storageRoot });
+    return new MeshService({ root: paths.root, store, engine, progress: options.progress ?? SILENT });
+  }
+
+  /** Loads and checks every file: schemas, Quanta's rules, workflows and SQL references. */
+  async validate(): Promise<ValidationReport> {
+    this.#progress.update('loading mesh files');
+    const loaded = await loadMesh(this.root);
+    const findings = [...loaded.findings];
+    if (loaded.mesh) {
+      this.#progress.update(`checking ${loaded.mesh.products.length} products`);
+      for (const product of loaded.mesh.products) {
+        findings.push(...checkProductWorkflow(product).findings);
+        findings.push(...(await checkProductSql(product, this.engine)));
+      }
+    }
+    const isValid = !findings.some((finding) => finding.severity === 'error');
+    return { isValid, findings, ...(loaded.mesh ? { mesh: loaded.mesh } : {}) };
+  }
+
+  /** Diffs the files against what is deployed, with breaking-change verdicts. */
+  async plan(): Promise<MeshPlan> {
+    const mesh = await this.#validMesh();
+    this.#progress.update('diffing against the deployed catalog');
+    return planMesh(mesh, await this.store.loadCatalog());
+  }
+
+  /** Deploys the mesh in one transaction; refuses when the plan has errors. */
+  async apply(options: { appliedBy?: string } = {}): Promise<ApplyReport> {
+    const mesh = await this.#validMesh();
+    const plan = planMesh(mesh, await this.store.loadCatalog());
+    const errors = plan.findings.filter((finding) => finding.severity === 'error');
+    if (errors.length > 0) throw invalidSpecError(plan.findings);
+    this.#progress.update('applying the catalog');
+    const result = await this.store.applyCatalog(catalogStateOf(mesh), {
+      appliedBy: options.appliedBy ?? 'quanta',
+    });
+    return { plan, result };
+  }
+
+  /** Runs one product's workflow, named `domain/product` or by address. */
+  async run(productName: string, options: { trigger?: string } = {}): Promise<RunRecord> {
+    const mesh = await this.#validMesh();
+    const product = findProduct(mesh, productName);
+    return this.#runProduct(mesh, product, options.trigger ?? 'manual');
+  }
+
+  /** Runs every product in dependency order; stops at the first run that does not succeed. */
+  async runAll(options: { trigger?: string } = {}): Promise<RunRecord[]> {
+    const mesh = await this.#validMesh();
+    const runs: RunRecord[] = [];
+    for (const product of topologicalProducts(mesh)) {
+      const run = await this.#runProduct(mesh, product, options.trigger ?? 'manual');
+      runs.push(run);
+      if (run.state !== 'succeeded') break;
+    }
+    return runs;
+  }
+
+  /** Runs a read-only SQL query through the gateway. */
+  async query(sql: string): Promise<GatewayResult> {
+    return this.gateway.query(sql);
+  }
+
+  /** Every domain, product and port with its current snapshot. */
+  async catalogList(): Promise<CatalogEntry[]> {
+    return listCatalog(this.store);
+  }
+
+  /** Everything known about one address. */
+  async catalogShow(address: string): Promise<ReturnType<typeof describeAsset>> {
+    return describeAsset(this.store, address);
+  }
+
+  /** Releases the store and the engine. */
+  async close(): Promise<void> {
+    await this.engine.close();
+    await this.store.close();
+  }
+
+  async #validMesh(): Promise<MeshSpec> {
+    const report = await this.validate();
+    if (!report.isValid || !report.mesh) throw invalidSpecError(report.findings);
+    return report.mesh;
+  }
+
+  async #runProduct(mesh: MeshSpec, product: ProductSpec, trigger: string): Promise<RunRecord> {
+    const { workflow, findings } = checkProductWorkflow(product);
+    if (!workflow) throw invalidSpecError(findings);
+    this.#progress.update(`running ${product.address}`);
+    return runProduct({
+      meshRoot: mesh.root,
+      product,
+      workflow,
+      engine: this.engine,
+      store: this.store,
+      progress: this.#progress,
+      trigger,
+    });
+  }
+}
+
+function findProduct(mesh: MeshSpec, name: string): ProductSpec {
+  const wanted = name.replace(/^quanta:\/\//, '').replace(/\/$/, '');
+  const product = mesh.products.find((candidate) => `${candidate.domain}/${candidate.name}` === wanted);
+  if (!product) {
+    const known = mesh.products.map((candidate) => `${candidate.domain}/${candidate.name}`).join(', ');
+    throw new QuantaError('QUANTA_NOT_FOUND', `no product '${name}' in the mesh`, {
+      fix: `name one of: ${known}`,
+    });
+  }
+  return product;
+}

@@ -1,0 +1,77 @@
+import type {
+  ApplyResult,
+  CatalogState,
+  DomainRecord,
+  InputVersion,
+  JsonValue,
+  PortRecord,
+  ProductRecord,
+  RunRecord,
+  RunState,
+  SerializedError,
+  SnapshotRecord,
+  StepEvent,
+} from '@quanta/model';
+
+/** A snapshot to publish; the store assigns its version atomically. */
+export interface NewSnapshot {
+  readonly port: string;
+  readonly schemaHash: string;
+  readonly columns: SnapshotRecord['columns'];
+  readonly rowCount: number;
+  readonly quarantinedRows: number;
+  readonly inputVersions: readonly InputVersion[];
+  readonly runId: string;
+  readonly storagePath: string;
+  readonly bytes: number;
+}
+
+/** How a run ends. */
+export interface RunEnding {
+  readonly state: Exclude<RunState, 'running'>;
+  readonly error?: SerializedError;
+  readonly result?: JsonValue;
+}
+
+/** Filters for listing runs. */
+export interface RunQuery {
+  readonly product?: string;
+  readonly limit?: number;
+}
+
+/**
+ * The control-plane metadata store: catalog, snapshots, runs and their step journal.
+ * One interface, two backends (embedded SQLite and PostgreSQL), one behaviour suite.
+ */
+export interface CatalogStore {
+  /** Which backend this is, for diagnostics. */
+  readonly kind: 'embedded' | 'postgres';
+
+  /** Replaces the deployed catalog by `state` in one transaction; idempotent. */
+  applyCatalog(state: CatalogState, options: { appliedBy: string }): Promise<ApplyResult>;
+  /** The deployed catalog, as the last apply left it. */
+  loadCatalog(): Promise<CatalogState>;
+  getDomain(name: string): Promise<DomainRecord | undefined>;
+  getProduct(address: string): Promise<ProductRecord | undefined>;
+  getPort(address: string): Promise<PortRecord | undefined>;
+
+  /** Records a snapshot with the next version of its port and makes it current, atomically. */
+  publishSnapshot(snapshot: NewSnapshot): Promise<SnapshotRecord>;
+  /** The current (latest published) snapshot of a port. */
+  getCurrentSnapshot(port: string): Promise<SnapshotRecord | undefined>;
+  getSnapshot(port: string, version: number): Promise<SnapshotRecord | undefined>;
+  /** Snapshots of a port, newest first. */
+  listSnapshots(port: string): Promise<readonly SnapshotRecord[]>;
+  /** Every current snapshot, one per port. */
+  listCurrentSnapshots(): Promise<readonly SnapshotRecord[]>;
+
+  startRun(run: { id: string; product: string; trigger: string }): Promise<RunRecord>;
+  endRun(id: string, ending: RunEnding): Promise<RunRecord>;
+  getRun(id: string): Promise<RunRecord | undefined>;
+  listRuns(query?: RunQuery): Promise<readonly RunRecord[]>;
+  /** Appends a journal entry; `seq` is assigned by the store, in order, per run. */
+  appendStepEvent(event: Omit<StepEvent, 'seq' | 'at'>): Promise<StepEvent>;
+  listStepEvents(runId: string): Promise<readonly StepEvent[]>;
+
+  close(): Promise<void>;
+}

@@ -1,0 +1,110 @@
+import type { ColumnTypes } from './sql-database.ts';
+
+/** One versioned change of the store's schema: shared SQL with the dialect's column types. */
+export interface Migration {
+  /** Strictly increasing, never reused. */
+  readonly version: number;
+  readonly name: string;
+  /** The SQL script, given the dialect's column types. */
+  script(types: ColumnTypes): string;
+}
+
+/**
+ * Every migration, oldest first. Never edit a released migration: append a new one.
+ * Statements are plain CREATE (no IF NOT EXISTS) so that applying one twice would fail loudly.
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'catalog, snapshots, runs and step journal',
+    script: (t) => `
+CREATE TABLE domains (
+  name TEXT PRIMARY KEY,
+  owner TEXT NOT NULL,
+  description TEXT,
+  spec ${t.json} NOT NULL,
+  hash TEXT NOT NULL
+);
+CREATE TABLE products (
+  address TEXT PRIMARY KEY,
+  domain TEXT NOT NULL,
+  name TEXT NOT NULL,
+  version TEXT NOT NULL,
+  description TEXT,
+  owner TEXT,
+  inputs ${t.json} NOT NULL,
+  spec ${t.json} NOT NULL,
+  hash TEXT NOT NULL
+);
+CREATE INDEX products_by_domain ON products (domain);
+CREATE TABLE ports (
+  address TEXT PRIMARY KEY,
+  domain TEXT NOT NULL,
+  product TEXT NOT NULL,
+  name TEXT NOT NULL,
+  contract_id TEXT NOT NULL,
+  contract_version TEXT NOT NULL,
+  columns ${t.json} NOT NULL,
+  contract ${t.json} NOT NULL,
+  hash TEXT NOT NULL
+);
+CREATE INDEX ports_by_product ON ports (domain, product);
+CREATE TABLE catalog_head (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  apply_id TEXT,
+  applied_at ${t.timestamp}
+);
+INSERT INTO catalog_head (id) VALUES (1);
+CREATE TABLE applies (
+  id TEXT PRIMARY KEY,
+  applied_by TEXT NOT NULL,
+  applied_at ${t.timestamp} NOT NULL,
+  created INTEGER NOT NULL,
+  updated INTEGER NOT NULL,
+  removed INTEGER NOT NULL,
+  unchanged INTEGER NOT NULL
+);
+CREATE TABLE port_heads (
+  port TEXT PRIMARY KEY,
+  version INTEGER NOT NULL
+);
+CREATE TABLE snapshots (
+  port TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  schema_hash TEXT NOT NULL,
+  columns ${t.json} NOT NULL,
+  row_count ${t.bigint} NOT NULL,
+  quarantined_rows ${t.bigint} NOT NULL,
+  input_versions ${t.json} NOT NULL,
+  run_id TEXT NOT NULL,
+  created_at ${t.timestamp} NOT NULL,
+  storage_path TEXT NOT NULL,
+  bytes ${t.bigint} NOT NULL,
+  PRIMARY KEY (port, version)
+);
+CREATE INDEX snapshots_by_run ON snapshots (run_id);
+CREATE TABLE runs (
+  ordinal ${t.serialKey},
+  id TEXT NOT NULL UNIQUE,
+  product TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('running', 'succeeded', 'failed', 'blocked', 'cancelled')),
+  triggered_by TEXT NOT NULL,
+  started_at ${t.timestamp} NOT NULL,
+  ended_at ${t.timestamp},
+  error ${t.json},
+  result ${t.json},
+  last_seq INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX runs_by_product ON runs (product, ordinal);
+CREATE TABLE step_events (
+  run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  seq INTEGER NOT NULL,
+  step TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('started', 'succeeded', 'failed')),
+  at ${t.timestamp} NOT NULL,
+  data ${t.json},
+  PRIMARY KEY (run_id, seq)
+);
+`,
+  },
+];
