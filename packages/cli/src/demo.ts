@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { generateLandingData } from '@quanta/datagen';
+import type { GatewayResult } from '@quanta/gateway';
 import { invalidSpecError, QuantaError } from '@quanta/model';
 import { MeshService } from '@quanta/services';
 import pc from 'picocolors';
@@ -54,7 +55,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
         `${failed.product} ${failed.state}: ${failed.error?.message ?? ''}`,
       );
     const catalog = await service.catalogList();
-    const queries = [];
+    const queries: { sql: string; result: GatewayResult }[] = [];
     for (const sql of DEMO_QUERIES) queries.push({ sql, result: await service.query(sql) });
     options.output.result({ root, applied: applied.result, runs, catalog, queries }, () =>
       [

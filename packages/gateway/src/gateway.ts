@@ -1,5 +1,5 @@
 import type { DataEngine, QueryResult, SessionAttachment, TableReference } from '@quanta/engine';
-import { type PortRecord, portSqlName, QuantaError, type SnapshotRecord } from '@quanta/model';
+import { parseAddress, type PortRecord, portSqlName, QuantaError, type SnapshotRecord } from '@quanta/model';
 import type { CatalogStore } from '@quanta/store';
 import {
   buildCatalogTables,
@@ -97,25 +97,20 @@ export class Gateway {
 
   async #resolve(reference: TableReference, ports: Map<string, PortRecord>): Promise<ResolvedReference> {
     if (isCatalogReference(reference)) return resolveCatalogTable(reference);
-    if (!reference.catalog || !reference.schema) throw unknownTableError(reference, ports);
-    const versioned = VERSIONED_TABLE.exec(reference.table);
-    const tableName = versioned?.[1] ?? reference.table;
-    const port = ports.get(`${reference.catalog}.${reference.schema}.${tableName}`);
-    if (!port) throw unknownTableError(reference, ports);
-    const snapshot = versioned
-      ? await this.#store.getSnapshot(port.address, Number(versioned[2]))
-      : await this.#store.getCurrentSnapshot(port.address);
+    const { port, version } = portReadOf(reference, ports);
+    const snapshot =
+      version === undefined
+        ? await this.#store.getCurrentSnapshot(port.address)
+        : await this.#store.getSnapshot(port.address, version);
     if (!snapshot) {
-      throw new QuantaError(
-        'QUANTA_NOT_FOUND',
-        `${port.address}${versioned ? `@${versioned[2]}` : ''} has no published snapshot`,
-        {
-          address: port.address,
-          fix: versioned
-            ? 'list versions with `quanta catalog show`'
-            : `run the product: quanta run ${port.domain}/${port.product}`,
-        },
-      );
+      const wanted = version === undefined ? port.address : `${port.address}@${version}`;
+      throw new QuantaError('QUANTA_NOT_FOUND', `${wanted} has no published snapshot`, {
+        address: port.address,
+        fix:
+          version === undefined
+            ? `run the product: quanta run ${port.domain}/${port.product}`
+            : `list versions with: quanta catalog show ${port.address}`,
+      });
     }
     return { kind: 'port', snapshot };
   }
@@ -129,6 +124,25 @@ export class Gateway {
     const history = await Promise.all(catalog.ports.map((port) => this.#store.listSnapshots(port.address)));
     return { catalog, currentSnapshots, runs, snapshots: history.flat() };
   }
+}
+
+/**
+ * The port (and version) a table reference names: `domain.product.port`, `domain.product."port@N"`,
+ * or a quoted address `"quanta://domain/product/port[@N]"`.
+ */
+function portReadOf(reference: TableReference, ports: Map<string, PortRecord>): { port: PortRecord; version?: number } {
+  if (!reference.catalog && !reference.schema && reference.table.startsWith('quanta://')) {
+    const address = parseAddress(reference.table);
+    const port =
+      address.product && address.port ? ports.get(portSqlName(address.domain, address.product, address.port)) : undefined;
+    if (!port || address.column) throw unknownTableError(reference, ports);
+    return { port, ...(address.version === undefined ? {} : { version: address.version }) };
+  }
+  if (!reference.catalog || !reference.schema) throw unknownTableError(reference, ports);
+  const versioned = VERSIONED_TABLE.exec(reference.table);
+  const port = ports.get(`${reference.catalog}.${reference.schema}.${versioned?.[1] ?? reference.table}`);
+  if (!port) throw unknownTableError(reference, ports);
+  return { port, ...(versioned ? { version: Number(versioned[2]) } : {}) };
 }
 
 function referenceKey(reference: TableReference): string {

@@ -135,6 +135,8 @@ export interface ContractSpec {
   /** Retention in days, from the `retention` SLA property, when declared. */
   readonly retentionDays?: number;
   readonly owner?: string;
+  /** Where the contract's `version` is written, for findings about the version bump. */
+  readonly versionLocation?: SourceLocation;
   /** The ODCS document as written (lossless). */
   readonly odcs: JsonObject;
 }
@@ -164,10 +166,18 @@ export interface ColumnSpec {
   readonly location?: SourceLocation;
 }
 
+/** A path into a parsed document: object keys and array indexes, as in a JSON pointer. */
+export type DocumentPath = readonly (string | number)[];
+
+/** Finds where a path of a parsed file is written, for `file:line:col` findings. */
+export type LocateInFile = (path: DocumentPath) => SourceLocation;
+
 /** `workflow.yaml` in Cloud Workflows syntax, kept raw for the workflow package. */
 export interface WorkflowSpec {
   readonly file: string;
   readonly source: unknown;
+  /** Where each node of `source` is written; absent when the source has no file behind it. */
+  readonly locate?: LocateInFile;
 }
 
 /** A SQL transform file beside a product. */

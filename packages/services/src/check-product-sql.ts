@@ -1,60 +1,64 @@
-import type { DataEngine } from '@quanta/engine';
-import {
-  type Finding,
-  isJsonObject,
-  type ProductSpec,
-  type SourceLocation,
-  type SqlFile,
-} from '@quanta/model';
+import type { DataEngine, TableReference } from '@quanta/engine';
+import { type Finding, isJsonObject, type ProductSpec, type SqlFile, toQuantaError } from '@quanta/model';
 
 /**
  * Static check: a product's SQL reads only what the product declares: its input ports (by
- * name) and the results its workflow passes in `inputs`. Unparsable SQL is a finding too.
+ * name) and the results its workflow passes in `inputs`. Unparsable SQL, table functions
+ * (which would read files behind the platform's back) and anything but one SELECT are findings too.
  */
 export async function checkProductSql(product: ProductSpec, engine: DataEngine): Promise<Finding[]> {
   const allowed = new Set([...product.inputPorts.map((port) => port.name), ...workflowInputNames(product)]);
   const findings: Finding[] = [];
   for (const file of product.sqlFiles) {
-    findings.push(...(await checkSqlFile(file, allowed, engine)));
+    findings.push(...(await checkSqlFile(file, { allowed, engine })));
   }
   return findings;
 }
 
 async function checkSqlFile(
   file: SqlFile,
-  allowed: ReadonlySet<string>,
-  engine: DataEngine,
+  options: { allowed: ReadonlySet<string>; engine: DataEngine },
 ): Promise<Finding[]> {
+  const { allowed } = options;
+  let parsed: Awaited<ReturnType<DataEngine['parseQuery']>>;
   try {
-    const parsed = await engine.parseQuery(file.text);
-    if (!parsed.isSingleSelect) {
-      return [
-        sqlFinding(
-          file,
-          'a transform must be a single SELECT statement',
-          'remove other statements; Quanta writes the result',
-        ),
-      ];
-    }
-    return parsed.tableReferences
-      .filter(
-        (reference) =>
-          reference.catalog !== undefined || reference.schema !== undefined || !allowed.has(reference.table),
-      )
-      .map((reference) => {
-        const name = [reference.catalog, reference.schema, reference.table].filter(Boolean).join('.');
-        const declared = [...allowed].sort().join(', ') || 'none';
-        return sqlFinding(
-          file,
-          `reads '${name}', which the product does not declare as an input`,
-          `declare an input port for it in product.odps.yaml, or read one of: ${declared}`,
-          locateName(file.text, reference.table),
-        );
-      });
+    parsed = await options.engine.parseQuery(file.text);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    return [sqlFinding(file, `the SQL does not parse: ${message}`, 'fix the SQL syntax (DuckDB dialect)')];
+    return [
+      sqlFinding(file, { message: `the SQL does not parse: ${toQuantaError(error).message}`, fix: 'fix the SQL syntax (DuckDB dialect)' }),
+    ];
   }
+  if (!parsed.isSingleSelect) {
+    return [
+      sqlFinding(file, { message: 'a transform must be a single SELECT statement', fix: 'remove other statements; Quanta writes the result' }),
+    ];
+  }
+  const declared = [...allowed].sort().join(', ') || 'none';
+  const undeclared = parsed.tableReferences.filter((reference) => !isDeclared(reference, allowed));
+  return [
+    ...undeclared.map((reference) =>
+      sqlFinding(file, {
+        message: `reads '${qualifiedName(reference)}', which the product does not declare as an input`,
+        fix: `declare an input port for it in product.odps.yaml, or read one of: ${declared}`,
+        at: reference.table,
+      }),
+    ),
+    ...parsed.tableFunctions.map((name) =>
+      sqlFinding(file, {
+        message: `calls the table function ${name}(), which reads outside the product's inputs`,
+        fix: `read one of the declared inputs instead: ${declared}`,
+        at: name,
+      }),
+    ),
+  ];
+}
+
+function isDeclared(reference: TableReference, allowed: ReadonlySet<string>): boolean {
+  return reference.catalog === undefined && reference.schema === undefined && allowed.has(reference.table);
+}
+
+function qualifiedName(reference: TableReference): string {
+  return [reference.catalog, reference.schema, reference.table].filter(Boolean).join('.');
 }
 
 function workflowInputNames(product: ProductSpec): string[] {
@@ -72,17 +76,23 @@ function workflowInputNames(product: ProductSpec): string[] {
   return names;
 }
 
+/** The first place the name is written in the SQL text, 1-based. */
 function locateName(text: string, name: string): { line: number; col: number } {
-  const pattern = new RegExp(`\\b${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`);
-  const lines = text.split('\n');
-  for (const [index, line] of lines.entries()) {
+  const pattern = new RegExp(`\\b${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`, 'i');
+  for (const [index, line] of text.split('\n').entries()) {
     const match = pattern.exec(line);
     if (match) return { line: index + 1, col: match.index + 1 };
   }
   return { line: 1, col: 1 };
 }
 
-function sqlFinding(file: SqlFile, message: string, fix: string, position = { line: 1, col: 1 }): Finding {
-  const location: SourceLocation = { file: file.file, ...position };
-  return { code: 'QUANTA_REFERENCE_UNRESOLVED', severity: 'error', message, fix, location };
+function sqlFinding(file: SqlFile, problem: { message: string; fix: string; at?: string }): Finding {
+  const position = problem.at ? locateName(file.text, problem.at) : { line: 1, col: 1 };
+  return {
+    code: 'QUANTA_REFERENCE_UNRESOLVED',
+    severity: 'error',
+    message: problem.message,
+    fix: problem.fix,
+    location: { file: file.file, ...position },
+  };
 }

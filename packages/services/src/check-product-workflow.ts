@@ -1,5 +1,5 @@
-import type { Finding, ProductSpec } from '@quanta/model';
-import { parseWorkflow, QUANTA_BLOCKS, type WorkflowDefinition } from '@quanta/workflow';
+import type { Finding, ProductSpec, SourceLocation } from '@quanta/model';
+import { parseWorkflow, QUANTA_BLOCKS, type Step, type WorkflowDefinition } from '@quanta/workflow';
 
 /** The parsed workflow of a product, or the findings that stop it from running. */
 export interface CheckedWorkflow {
@@ -7,9 +7,10 @@ export interface CheckedWorkflow {
   readonly findings: readonly Finding[];
 }
 
-/** Parses a product's workflow and checks that every call names a known block. */
+/** Parses a product's workflow and checks that every call names a known block or subworkflow. */
 export function checkProductWorkflow(product: ProductSpec): CheckedWorkflow {
-  if (!product.workflow) {
+  const spec = product.workflow;
+  if (!spec) {
     return {
       findings: [
         {
@@ -22,24 +23,25 @@ export function checkProductWorkflow(product: ProductSpec): CheckedWorkflow {
       ],
     };
   }
-  const parsed = parseWorkflow(product.workflow.source, product.workflow.file);
-  if (!parsed.workflow) return parsed;
-  const unknownCalls = [...parsed.workflow.subworkflows.values()]
+  const parsed = parseWorkflow(spec.source, { file: spec.file, ...(spec.locate ? { locate: spec.locate } : {}) });
+  const { workflow } = parsed;
+  if (!workflow) return parsed;
+  const locate = (step: Step): SourceLocation =>
+    spec.locate ? spec.locate([...step.path, 'call']) : { file: spec.file, line: 1, col: 1 };
+  const unknownCalls = [...workflow.subworkflows.values()]
     .flatMap((subworkflow) => subworkflow.steps)
-    .filter(
-      (step) =>
-        step.kind === 'call' &&
-        !QUANTA_BLOCKS.has(step.call) &&
-        !parsed.workflow?.subworkflows.has(step.call),
-    )
-    .map(
-      (step): Finding => ({
-        code: 'QUANTA_SPEC_INVALID',
-        severity: 'error',
-        message: `step '${step.name}' calls '${step.kind === 'call' ? step.call : ''}', which is not a known block`,
-        fix: `call one of ${[...QUANTA_BLOCKS.keys()].join(', ')}`,
-        location: { file: product.workflow?.file ?? product.file, line: 1, col: 1 },
-      }),
+    .flatMap((step): Finding[] =>
+      step.kind === 'call' && !QUANTA_BLOCKS.has(step.call) && !workflow.subworkflows.has(step.call)
+        ? [
+            {
+              code: 'QUANTA_SPEC_INVALID',
+              severity: 'error',
+              message: `step '${step.name}' calls '${step.call}', which is neither a quanta block nor a subworkflow`,
+              fix: `call one of ${[...QUANTA_BLOCKS.keys()].join(', ')}`,
+              location: locate(step),
+            },
+          ]
+        : [],
     );
-  return { workflow: parsed.workflow, findings: [...parsed.findings, ...unknownCalls] };
+  return unknownCalls.length > 0 ? { findings: unknownCalls } : { workflow, findings: [] };
 }

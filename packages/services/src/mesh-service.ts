@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
 import { type DataEngine, DuckDbEngine } from '@quanta/engine';
 import { Gateway, type GatewayResult } from '@quanta/gateway';
 import {
@@ -151,6 +152,12 @@ export class MeshService {
   async close(): Promise<void> {
     await this.engine.close();
     await this.store.close();
+  }
+
+  /** Each domain's own storage space; created on apply so that a domain exists before its first run. */
+  async #createDomainSpaces(mesh: MeshSpec): Promise<void> {
+    const { storageRoot } = meshPaths(this.root);
+    for (const domain of mesh.domains) await mkdir(path.join(storageRoot, domain.name), { recursive: true });
   }
 
   async #validMesh(): Promise<MeshSpec> {

@@ -23,6 +23,11 @@ owner: {{owner}}
 team: {{domain}}-team
 description: The {{domain}} domain.
 subdomains: []
+# The security heritage every new domain starts from: it may tighten these, never weaken them.
+heritage:
+  requiredMetadata: [owner, description, purpose, classification, quality, retention]
+  requiredQualityGates: [completeness]
+  retentionClass: standard
 `,
     'governance/templates/domain/policies/default.cedar': `// Members of the owning domain read its products.
 permit (principal, action, resource)

@@ -1,4 +1,4 @@
-import type { JsonValue } from '@quanta/model';
+import type { DocumentPath, JsonValue } from '@quanta/model';
 
 /** A parsed workflow: `main` plus any subworkflows, each a list of steps. */
 export interface WorkflowDefinition {
@@ -21,6 +21,8 @@ export type Step = CallStep | AssignStep | ReturnStep;
 export interface CallStep {
   readonly kind: 'call';
   readonly name: string;
+  /** Where the step is written in the document. */
+  readonly path: DocumentPath;
   readonly call: string;
   readonly args: Readonly<Record<string, JsonValue>>;
   readonly result?: string;
@@ -30,6 +32,8 @@ export interface CallStep {
 export interface AssignStep {
   readonly kind: 'assign';
   readonly name: string;
+  /** Where the step is written in the document. */
+  readonly path: DocumentPath;
   readonly assignments: readonly (readonly [string, JsonValue])[];
 }
 
@@ -37,5 +41,7 @@ export interface AssignStep {
 export interface ReturnStep {
   readonly kind: 'return';
   readonly name: string;
+  /** Where the step is written in the document. */
+  readonly path: DocumentPath;
   readonly value: JsonValue;
 }
