@@ -24,7 +24,11 @@ describe('bad input is refused precisely and changes nothing', () => {
     await createProduct(pristine, { name: 'customers/customer-profile' });
     await createProduct(pristine, { name: 'sales/orders' });
     await createProduct(pristine, { name: 'sales/order-report' });
-    await addInput(pristine, { product: 'sales/order-report', name: 'orders', contractId: 'sales.orders.orders' });
+    await addInput(pristine, {
+      product: 'sales/order-report',
+      name: 'orders',
+      contractId: 'sales.orders.orders',
+    });
     deployed = await withService(pristine, async (service) => {
       await service.apply({ appliedBy: 'test' });
       return service.store.loadCatalog();
@@ -51,7 +55,10 @@ describe('bad input is refused precisely and changes nothing', () => {
       assert.ok(error instanceof QuantaError, String(error));
       const findings = error.details.findings ?? [];
       const finding = findings.find((candidate) => candidate.code === options.code);
-      assert.ok(finding, `expected ${options.code}, got ${findings.map((f) => `${f.code} ${f.message}`).join('; ')}`);
+      assert.ok(
+        finding,
+        `expected ${options.code}, got ${findings.map((f) => `${f.code} ${f.message}`).join('; ')}`,
+      );
       assert.ok(finding.location, 'the finding has a location');
       assert.match(formatLocation(finding.location), options.at);
       assert.ok(finding.fix, 'the finding says how to fix it');
@@ -61,14 +68,16 @@ describe('bad input is refused precisely and changes nothing', () => {
 
   test('malformed YAML', () =>
     expectRefusal('malformed', {
-      breakIt: (root) => writeFile(productFile(root, 'sales/orders', 'product.odps.yaml'), 'name: orders\n  domain: [sales\n'),
+      breakIt: (root) =>
+        writeFile(productFile(root, 'sales/orders', 'product.odps.yaml'), 'name: orders\n  domain: [sales\n'),
       code: 'QUANTA_YAML_MALFORMED',
       at: /^domains\/sales\/products\/orders\/product\.odps\.yaml:2:\d+$/,
     }));
 
   test('a contract violating the ODCS schema', () =>
     expectRefusal('schema', {
-      breakIt: (root) => replaceIn(productFile(root, 'sales/orders', 'orders.odcs.yaml'), 'status: draft', 'status: [draft]'),
+      breakIt: (root) =>
+        replaceIn(productFile(root, 'sales/orders', 'orders.odcs.yaml'), 'status: draft', 'status: [draft]'),
       code: 'QUANTA_SCHEMA_VIOLATION',
       at: /^domains\/sales\/products\/orders\/orders\.odcs\.yaml:6:9$/,
     }));
@@ -76,14 +85,19 @@ describe('bad input is refused precisely and changes nothing', () => {
   test('an unknown input port', () =>
     expectRefusal('unknown-input', {
       breakIt: (root) =>
-        replaceIn(productFile(root, 'sales/order-report', 'product.odps.yaml'), 'contractId: sales.orders.orders', 'contractId: sales.ordres.orders'),
+        replaceIn(
+          productFile(root, 'sales/order-report', 'product.odps.yaml'),
+          'contractId: sales.orders.orders',
+          'contractId: sales.ordres.orders',
+        ),
       code: 'QUANTA_REFERENCE_UNRESOLVED',
       at: /^domains\/sales\/products\/order-report\/product\.odps\.yaml:\d+:17$/,
     }));
 
   test('a cyclic product dependency', () =>
     expectRefusal('cycle', {
-      breakIt: (root) => addInput(root, { product: 'sales/orders', name: 'report', contractId: 'sales.order-report.reports' }),
+      breakIt: (root) =>
+        addInput(root, { product: 'sales/orders', name: 'report', contractId: 'sales.order-report.reports' }),
       code: 'QUANTA_DEPENDENCY_CYCLE',
       at: /^domains\/sales\/products\/(orders|order-report)\/product\.odps\.yaml:\d+:\d+$/,
     }));
@@ -101,7 +115,11 @@ describe('bad input is refused precisely and changes nothing', () => {
   test('a path escaping the mesh root', () =>
     expectRefusal('escape', {
       breakIt: (root) =>
-        replaceIn(productFile(root, 'sales/orders', 'workflow.yaml'), 'source: landing/sales/orders/*.csv', 'source: ../../etc/*.csv'),
+        replaceIn(
+          productFile(root, 'sales/orders', 'workflow.yaml'),
+          'source: landing/sales/orders/*.csv',
+          'source: ../../etc/*.csv',
+        ),
       code: 'QUANTA_PATH_ESCAPE',
       at: /^domains\/sales\/products\/orders\/workflow\.yaml:\d+:\d+$/,
     }));
@@ -116,7 +134,11 @@ describe('bad input is refused precisely and changes nothing', () => {
   test('a domain weakening the global heritage', () =>
     expectRefusal('heritage', {
       breakIt: (root) =>
-        replaceIn(path.join(root, 'domains/sales/domain.yaml'), 'retentionClass: standard', 'retentionClass: standard\n  maxRetentionDays: 99999'),
+        replaceIn(
+          path.join(root, 'domains/sales/domain.yaml'),
+          'retentionClass: standard',
+          'retentionClass: standard\n  maxRetentionDays: 99999',
+        ),
       code: 'QUANTA_HERITAGE_WEAKENED',
       at: /^domains\/sales\/domain\.yaml:13:\d+$/,
     }));
@@ -142,7 +164,10 @@ async function replaceIn(file: string, search: string, replacement: string): Pro
   await writeFile(file, text.replace(search, replacement));
 }
 
-async function addInput(root: string, input: { product: string; name: string; contractId: string }): Promise<void> {
+async function addInput(
+  root: string,
+  input: { product: string; name: string; contractId: string },
+): Promise<void> {
   await appendFile(
     productFile(root, input.product, 'product.odps.yaml'),
     `inputPorts:\n  - name: ${input.name}\n    version: 0.1.0\n    contractId: ${input.contractId}\n`,

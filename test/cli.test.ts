@@ -22,7 +22,9 @@ describe('the README walk-through with the quanta command', () => {
     const init = await runCli(['init', 'my-mesh', '--json'], { cwd: workspace });
     assert.equal(init.code, 0, init.stderr);
     assert.ok(jsonOf<{ files: string[] }>(init).files.includes('quanta.yaml'));
-    const domain = await runCli(['domain', 'create', 'customers', '--owner', 'data-owner@example.com'], { cwd: mesh });
+    const domain = await runCli(['domain', 'create', 'customers', '--owner', 'data-owner@example.com'], {
+      cwd: mesh,
+    });
     assert.equal(domain.code, 0, domain.stderr);
     assert.match(domain.stdout, /domains\/customers\/domain\.yaml/);
     const product = await runCli(['product', 'create', 'customers/customer-profile'], { cwd: mesh });
@@ -48,18 +50,25 @@ describe('the README walk-through with the quanta command', () => {
     const run = await runCli(['run', 'customers/customer-profile', '--json'], { cwd: mesh });
     assert.equal(run.code, 0, run.stderr);
     assert.equal(jsonOf<{ runs: { state: string }[] }>(run).runs[0]?.state, 'succeeded');
-    const query = await runCli(['query', 'select * from customers.customer_profile.profiles order by id limit 5', '--format', 'csv'], {
-      cwd: mesh,
-    });
+    const query = await runCli(
+      ['query', 'select * from customers.customer_profile.profiles order by id limit 5', '--format', 'csv'],
+      {
+        cwd: mesh,
+      },
+    );
     assert.equal(query.code, 0, query.stderr);
     assert.equal(query.stdout, 'id,name\n1,first\n2,second\n3,third\n');
     const list = await runCli(['catalog', 'list', '--json'], { cwd: mesh });
-    const entries = jsonOf<{ entries: { address: string; currentVersion: number; rowCount: number }[] }>(list).entries;
+    const entries = jsonOf<{ entries: { address: string; currentVersion: number; rowCount: number }[] }>(
+      list,
+    ).entries;
     assert.deepEqual(
       entries.map((entry) => [entry.address, entry.currentVersion, entry.rowCount]),
       [['quanta://customers/customer-profile/profiles', 1, 3]],
     );
-    const show = await runCli(['catalog', 'show', 'quanta://customers/customer-profile/profiles'], { cwd: mesh });
+    const show = await runCli(['catalog', 'show', 'quanta://customers/customer-profile/profiles'], {
+      cwd: mesh,
+    });
     assert.equal(show.code, 0, show.stderr);
     assert.match(show.stdout, /snapshot @1: 3 rows \(0 quarantined\)/);
   });
@@ -69,7 +78,10 @@ describe('the README walk-through with the quanta command', () => {
     await writeFile(contract, 'apiVersion: v3.1.0\nkind: DataContract\nid: x\n  version: [\n');
     const validate = await runCli(['validate'], { cwd: mesh });
     assert.equal(validate.code, 2);
-    assert.match(validate.stdout, /domains\/customers\/products\/customer-profile\/profiles\.odcs\.yaml:\d+:\d+ error QUANTA_YAML_MALFORMED/);
+    assert.match(
+      validate.stdout,
+      /domains\/customers\/products\/customer-profile\/profiles\.odcs\.yaml:\d+:\d+ error QUANTA_YAML_MALFORMED/,
+    );
     const json = await runCli(['validate', '--json'], { cwd: mesh });
     const report = jsonOf<{ isValid: boolean; findings: { code: string; fix?: string }[] }>(json);
     assert.equal(report.isValid, false);
@@ -79,7 +91,17 @@ describe('the README walk-through with the quanta command', () => {
   });
 
   test('every command answers --help, and usage errors exit 64', async () => {
-    for (const command of [[], ['init'], ['validate'], ['plan'], ['apply'], ['run'], ['query'], ['catalog', 'list'], ['contract', 'lint']]) {
+    for (const command of [
+      [],
+      ['init'],
+      ['validate'],
+      ['plan'],
+      ['apply'],
+      ['run'],
+      ['query'],
+      ['catalog', 'list'],
+      ['contract', 'lint'],
+    ]) {
       const help = await runCli([...command, '--help'], { cwd: workspace });
       assert.equal(help.code, 0, `${command.join(' ')}: ${help.stderr}`);
       assert.match(help.stdout, /Usage: quanta/);

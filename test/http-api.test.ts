@@ -37,9 +37,14 @@ describe('the HTTP API over the example mesh', () => {
       body: JSON.stringify({ sql: 'select count(*) as n from marketing.campaign_performance.performance' }),
     });
     assert.equal(response.status, 200);
-    const body = (await response.json()) as { rows: unknown[][]; reads: { address: string; version: number }[] };
+    const body = (await response.json()) as {
+      rows: unknown[][];
+      reads: { address: string; version: number }[];
+    };
     assert.deepEqual(body.rows, [[12]]);
-    assert.deepEqual(body.reads, [{ address: 'quanta://marketing/campaign-performance/performance', version: 1 }]);
+    assert.deepEqual(body.reads, [
+      { address: 'quanta://marketing/campaign-performance/performance', version: 1 },
+    ]);
   });
 
   test('maps typed errors to HTTP statuses with the same body everywhere', async () => {
@@ -59,13 +64,14 @@ describe('the HTTP API over the example mesh', () => {
   });
 
   test('describes a run and its step journal', async () => {
-    const runs = (await (await api.request('/api/runs?product=quanta://sales/orders')).json()) as { runs: { id: string }[] };
+    const runs = (await (await api.request('/api/runs?product=quanta://sales/orders')).json()) as {
+      runs: { id: string }[];
+    };
     assert.equal(runs.runs.length, 1);
-    const run = (await (await api.request(`/api/runs/${runs.runs[0]?.id}`)).json()) as { events: { step: string }[] };
-    assert.deepEqual(
-      [...new Set(run.events.map((event) => event.step))],
-      ['ingest', 'publish', 'done'],
-    );
+    const run = (await (await api.request(`/api/runs/${runs.runs[0]?.id}`)).json()) as {
+      events: { step: string }[];
+    };
+    assert.deepEqual([...new Set(run.events.map((event) => event.step))], ['ingest', 'publish', 'done']);
   });
 
   test('serves its OpenAPI document and health', async () => {

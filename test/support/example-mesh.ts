@@ -23,7 +23,10 @@ export interface ExampleMeshOptions {
 /** Copies the example mesh (without local state or landing files) into a temp folder and generates its data. */
 export async function copyExampleMesh(options: ExampleMeshOptions = {}): Promise<ExampleMeshCopy> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'quanta-example-'));
-  await cp(EXAMPLE_MESH, root, { recursive: true, filter: (source) => !/[/\\](landing|\.quanta)$/.test(source) });
+  await cp(EXAMPLE_MESH, root, {
+    recursive: true,
+    filter: (source) => !/[/\\](landing|\.quanta)$/.test(source),
+  });
   const landing = await generateLandingData(root, {
     seed: 11,
     orders: options.orders ?? 3_000,

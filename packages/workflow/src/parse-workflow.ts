@@ -38,7 +38,10 @@ export function parseWorkflow(document: unknown, source: WorkflowSource): ParseW
       subworkflows.set(name, parseSubworkflow(name, body, context));
     }
   } else {
-    report(context, { path: [], message: 'a workflow is a list of steps or a map with a `main` subworkflow' });
+    report(context, {
+      path: [],
+      message: 'a workflow is a list of steps or a map with a `main` subworkflow',
+    });
   }
   const main = subworkflows.get('main');
   if (!main && context.findings.length === 0) {
@@ -100,10 +103,14 @@ function parseStep(name: string, at: { body: JsonObject; path: DocumentPath }): 
   const { body, path } = at;
   const unsupported = NOT_YET_SUPPORTED.find((form) => form in body);
   if (unsupported) {
-    return { path: [...path, unsupported], message: `step '${name}' uses \`${unsupported}\`, which this runner does not execute yet` };
+    return {
+      path: [...path, unsupported],
+      message: `step '${name}' uses \`${unsupported}\`, which this runner does not execute yet`,
+    };
   }
   const forms = STEP_FORMS.filter((form) => form in body);
-  if (forms.length !== 1) return { path, message: `step '${name}' needs exactly one of ${STEP_FORMS.join(', ')}` };
+  if (forms.length !== 1)
+    return { path, message: `step '${name}' needs exactly one of ${STEP_FORMS.join(', ')}` };
   switch (forms[0]) {
     case 'call':
       return parseCallStep(name, at);
@@ -116,7 +123,8 @@ function parseStep(name: string, at: { body: JsonObject; path: DocumentPath }): 
 
 function parseCallStep(name: string, at: { body: JsonObject; path: DocumentPath }): { step: Step } | Problem {
   const { body, path } = at;
-  if (typeof body.call !== 'string') return { path: [...path, 'call'], message: `step '${name}': \`call\` must name a function` };
+  if (typeof body.call !== 'string')
+    return { path: [...path, 'call'], message: `step '${name}': \`call\` must name a function` };
   if (body.args !== undefined && !isJsonObject(body.args)) {
     return { path: [...path, 'args'], message: `step '${name}': \`args\` must be a map` };
   }
@@ -135,17 +143,26 @@ function parseCallStep(name: string, at: { body: JsonObject; path: DocumentPath 
   };
 }
 
-function parseAssignStep(name: string, at: { body: JsonObject; path: DocumentPath }): { step: Step } | Problem {
+function parseAssignStep(
+  name: string,
+  at: { body: JsonObject; path: DocumentPath },
+): { step: Step } | Problem {
   const { body, path } = at;
   if (!Array.isArray(body.assign)) {
-    return { path: [...path, 'assign'], message: `step '${name}': \`assign\` must be a list of { variable: value }` };
+    return {
+      path: [...path, 'assign'],
+      message: `step '${name}': \`assign\` must be a list of { variable: value }`,
+    };
   }
   const assignments: [string, JsonValue][] = [];
   for (const [index, item] of body.assign.entries()) {
     const entries = isJsonObject(item) ? Object.entries(item) : [];
     const [first] = entries;
     if (entries.length !== 1 || !first) {
-      return { path: [...path, 'assign', index], message: `step '${name}': each assignment is one { variable: value }` };
+      return {
+        path: [...path, 'assign', index],
+        message: `step '${name}': each assignment is one { variable: value }`,
+      };
     }
     assignments.push(first);
   }
