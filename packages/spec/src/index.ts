@@ -1,0 +1,18 @@
+export { catalogStateOf, contentHash } from './catalog-state-of.ts';
+export type { ChangeLevel, ContractChange, ContractDiff } from './contract-change.ts';
+export { diffContracts } from './diff-contracts.ts';
+export { formatContract } from './format-contract.ts';
+export { lintContractFile, lintProductFile } from './lint-file.ts';
+export { type LoadMeshResult, loadMesh } from './load-mesh.ts';
+export { type MeshPlan, type PlanItem, planMesh } from './plan-mesh.ts';
+export { readContract } from './read-contract.ts';
+export { ODCS_VERSIONS, ODPS_VERSIONS } from './schema-validator.ts';
+export { topologicalProducts } from './topological-products.ts';
+export { nextVersion, type VersionBump, versionBump } from './version-bump.ts';
+export {
+  type JsonPath,
+  type Locate,
+  parseYaml,
+  type YamlParseResult,
+  type YamlSource,
+} from './yaml-source.ts';
