@@ -1,7 +1,8 @@
 import { mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { DatabaseSync, type SQLOutputValue, type StatementSync } from 'node:sqlite';
 import { QuantaError } from '@quanta/model';
+import { SerialQueue } from './serial-queue.ts';
 import type {
   SqlDatabase,
   SqlDialect,
@@ -35,6 +36,15 @@ const SQLITE_NOTADB = 26;
 const SQLITE_CONSTRAINT_PRIMARYKEY = 1555;
 const SQLITE_CONSTRAINT_UNIQUE = 2067;
 
+/**
+ * One queue per database file for the whole process, shared by every connection to that file.
+ * A connection waiting for SQLite's write lock blocks the thread (the driver is synchronous), so
+ * if two connections of one process took turns per statement, the waiting one would block the
+ * very event loop the lock holder needs to finish: a deadlock until the busy timeout. Other
+ * processes are independent threads, so for them the busy timeout is the right wait.
+ */
+const FILE_QUEUES = new Map<string, { readonly queue: SerialQueue; users: number }>();
+
 /** Options of {@link EmbeddedDatabase.create}. */
 export interface EmbeddedDatabaseOptions {
   /** The database file, created with its folder when missing, or `:memory:`. */
@@ -45,7 +55,8 @@ export interface EmbeddedDatabaseOptions {
  * The node:sqlite adapter: one synchronous connection to a file in WAL mode, so several
  * processes can share it (readers never block, writers wait up to the busy timeout).
  * Every statement and transaction runs in turn through one queue, because an async
- * transaction on a single connection must not see another caller's statements.
+ * transaction on a single connection must not see another caller's statements; connections
+ * of one process to the same file share that queue (see FILE_QUEUES).
  */
 export class EmbeddedDatabase implements SqlDatabase {
   readonly dialect = SQLITE_DIALECT;
@@ -53,11 +64,13 @@ export class EmbeddedDatabase implements SqlDatabase {
   readonly #path: string;
   readonly #statements = new Map<string, StatementSync>();
   readonly #inTransaction: SqlExecutor;
-  #tail: Promise<unknown> = Promise.resolve();
+  readonly #queue: SerialQueue;
+  #isClosed = false;
 
   private constructor(db: DatabaseSync, path: string) {
     this.#db = db;
     this.#path = path;
+    this.#queue = acquireQueue(path);
     this.#inTransaction = {
       query: async (sql, params) => this.#run(sql, params),
       executeScript: async (sql) => this.#exec(sql),
@@ -68,12 +81,18 @@ export class EmbeddedDatabase implements SqlDatabase {
   static async create(options: EmbeddedDatabaseOptions): Promise<EmbeddedDatabase> {
     const { path } = options;
     if (path !== ':memory:') await createFolder(path);
-    const db = openDatabase(path);
-    const database = new EmbeddedDatabase(db, path);
-    database.#exec('PRAGMA journal_mode = WAL');
-    // In WAL mode NORMAL never corrupts the file and survives a killed process; only a power
-    // loss may forget the last commits. FULL would sync the log on every journaled step.
-    database.#exec('PRAGMA synchronous = NORMAL');
+    const database = new EmbeddedDatabase(openDatabase(path), path);
+    try {
+      await database.#queue.run(async () => {
+        database.#exec('PRAGMA journal_mode = WAL');
+        // In WAL mode NORMAL never corrupts the file and survives a killed process; only a power
+        // loss may forget the last commits. FULL would sync the log on every journaled step.
+        database.#exec('PRAGMA synchronous = NORMAL');
+      });
+    } catch (error) {
+      await database.close();
+      throw error;
+    }
     return database;
   }
 
@@ -95,22 +114,33 @@ export class EmbeddedDatabase implements SqlDatabase {
         this.#exec('COMMIT');
         return result;
       } catch (error) {
-        if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
+        this.#rollback();
         throw error;
       }
     });
   }
 
   async close(): Promise<void> {
-    await this.#enqueue(async () => {
+    if (this.#isClosed) return;
+    this.#isClosed = true;
+    await this.#queue.run(async () => {
       if (this.#db.isOpen) this.#db.close();
     });
+    releaseQueue(this.#path);
   }
 
   #enqueue<T>(task: () => Promise<T>): Promise<T> {
-    const result = this.#tail.then(task);
-    this.#tail = result.catch(() => undefined);
-    return result;
+    if (this.#isClosed) return Promise.reject(closedDatabase(this.#path));
+    return this.#queue.run(task);
+  }
+
+  /** Rolls back what is left of a failed transaction, keeping the error that made it fail. */
+  #rollback(): void {
+    try {
+      if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
+    } catch {
+      // SQLite rolls back on its own when it cannot: the transaction's error is the one to report.
+    }
   }
 
   #run(sql: string, params: readonly SqlParam[] = []): readonly SqlRow[] {
@@ -139,6 +169,29 @@ export class EmbeddedDatabase implements SqlDatabase {
     }
     return statement;
   }
+}
+
+function acquireQueue(path: string): SerialQueue {
+  // An in-memory database is private to its connection: nothing to share.
+  if (path === ':memory:') return new SerialQueue();
+  const key = resolve(path);
+  const shared = FILE_QUEUES.get(key) ?? { queue: new SerialQueue(), users: 0 };
+  shared.users += 1;
+  FILE_QUEUES.set(key, shared);
+  return shared.queue;
+}
+
+function releaseQueue(path: string): void {
+  if (path === ':memory:') return;
+  const key = resolve(path);
+  const shared = FILE_QUEUES.get(key);
+  if (!shared) return;
+  shared.users -= 1;
+  if (shared.users <= 0) FILE_QUEUES.delete(key);
+}
+
+function closedDatabase(path: string): QuantaError {
+  return new QuantaError('QUANTA_INTERNAL', `the embedded catalog ${path} was used after it was closed`);
 }
 
 async function createFolder(path: string): Promise<void> {

@@ -92,6 +92,13 @@ export class PostgresDatabase implements SqlDatabase {
     const client = await this.#connect();
     const tx = this.#executorFor(client);
     let brokenBy: Error | undefined;
+    // The pool listens for errors only on idle clients: a connection lost between two statements
+    // of this transaction would otherwise be an unhandled 'error' event that kills the process.
+    // Remembering it makes the next statement fail instead, and the client is discarded.
+    const onError = (error: Error) => {
+      brokenBy = error;
+    };
+    client.on('error', onError);
     try {
       await tx.executeScript(options.readOnly ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : 'BEGIN');
       const result = await work(tx);
@@ -103,6 +110,7 @@ export class PostgresDatabase implements SqlDatabase {
       });
       throw error;
     } finally {
+      client.removeListener('error', onError);
       client.release(brokenBy);
     }
   }

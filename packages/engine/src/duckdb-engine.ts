@@ -1,0 +1,253 @@
+import { access, rm } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { type ColumnSpec, QuantaError } from '@quanta/model';
+import { resolveColumns } from './contract-columns.ts';
+import { ingestCsv } from './csv-ingest.ts';
+import type {
+  AuditResult,
+  DataEngine,
+  IngestRequest,
+  ParsedQuery,
+  PromotedSnapshot,
+  ReadSession,
+  SessionAttachment,
+  SessionTable,
+  SnapshotTarget,
+  StagedTable,
+  StagingTarget,
+  TableReference,
+  TransformRequest,
+} from './data-engine.ts';
+import { type DatabaseSettings, DuckDbDatabase } from './duckdb-database.ts';
+import { DuckDbReadSession } from './duckdb-read-session.ts';
+import { toIngestError, toQueryError } from './engine-errors.ts';
+import { CREATE_QUARANTINE_SQL, DATA_TABLE, QUARANTINE_TABLE } from './quarantine.ts';
+import { ingestRecords } from './record-ingest.ts';
+import { promoteStagingFile } from './snapshot-promotion.ts';
+import { SqlParser } from './sql-parser.ts';
+import { quoteIdentifier, quoteLiteral } from './sql-text.ts';
+import { auditStagedTable } from './staged-table-audit.ts';
+import { describeStagedTable } from './staged-table-description.ts';
+import { prepareStagingFile, removeStagingFile } from './staging-files.ts';
+import { StorageLayout } from './storage-layout.ts';
+
+/** How to open a DuckDB engine. */
+export interface DuckDbEngineOptions {
+  /** The folder holding every domain's space. */
+  readonly storageRoot: string;
+  /** DuckDB threads per open database; defaults to the machine's parallelism. */
+  readonly threads?: number;
+  /** DuckDB memory limit per open database (`4GB`); DuckDB's default when absent. */
+  readonly memoryLimit?: string;
+}
+
+/**
+ * The DataEngine over embedded DuckDB. Each staged table and each snapshot is its own DuckDB
+ * file (ADR 003); every operation opens the one file it needs and closes it when done, since
+ * DuckDB locks open files. Consumer reads run in sandboxed in-memory sessions.
+ */
+export class DuckDbEngine implements DataEngine {
+  readonly #layout: StorageLayout;
+  readonly #settings: DatabaseSettings;
+  readonly #parser: SqlParser;
+  readonly #open = new Set<{ close(): unknown }>();
+  #isClosed = false;
+
+  private constructor(options: { layout: StorageLayout; settings: DatabaseSettings; parser: SqlParser }) {
+    this.#layout = options.layout;
+    this.#settings = options.settings;
+    this.#parser = options.parser;
+  }
+
+  /** Opens an engine over a storage root (created on first write). */
+  static async create(options: DuckDbEngineOptions): Promise<DuckDbEngine> {
+    const settings: DatabaseSettings = {
+      threads: options.threads ?? Math.max(1, availableParallelism()),
+      ...(options.memoryLimit ? { memoryLimit: options.memoryLimit } : {}),
+    };
+    const parser = await SqlParser.create(settings);
+    return new DuckDbEngine({ layout: new StorageLayout(options.storageRoot), settings, parser });
+  }
+
+  /** Reads landing files into a staging file; bad rows are quarantined, never lost. */
+  async ingest(request: IngestRequest): Promise<StagedTable> {
+    const path = this.#layout.stagingFile(request.target);
+    return this.#stage(path, async (database) => {
+      try {
+        const columns = await resolveColumns(database, request.columns);
+        if (request.format === 'csv') await ingestCsv(database, { files: request.files, columns });
+        else await ingestRecords(database, { files: request.files, format: request.format, columns });
+        return await describeStagedTable(database, { path });
+      } catch (error) {
+        throw toIngestError(error, request.files);
+      }
+    });
+  }
+
+  /** Runs one SELECT over named inputs into a staging file; staged inputs' quarantines come along. */
+  async transform(request: TransformRequest): Promise<StagedTable> {
+    this.#assertOpen();
+    const sql = await this.#parser.normalize(request.sql);
+    const path = this.#layout.stagingFile(request.target);
+    return this.#stage(path, async (database) => {
+      let rowsIn = 0;
+      for (const [index, [name, relation]] of Object.entries(request.inputs).entries()) {
+        rowsIn += await this.#attachInput(database, {
+          name,
+          path: relation.path,
+          alias: `quanta_input_${index}`,
+        });
+      }
+      try {
+        await database.run(`CREATE TABLE main.${DATA_TABLE} AS ${sql}`);
+      } catch (error) {
+        throw toQueryError(error);
+      }
+      return describeStagedTable(database, { path, rowsIn });
+    });
+  }
+
+  /** Checks a staged table against contract columns with one fused scan. */
+  async audit(staged: StagedTable, columns: readonly ColumnSpec[]): Promise<AuditResult> {
+    this.#assertOpen();
+    this.#layout.stagingDomainOf(staged.path);
+    await assertExists(staged.path);
+    const database = await this.#openDatabase(staged.path, { readOnly: true });
+    try {
+      return await auditStagedTable(database, columns);
+    } finally {
+      this.#closeDatabase(database);
+    }
+  }
+
+  /** Moves a staging file to its immutable snapshot place, atomically. */
+  async promote(staged: StagedTable, target: SnapshotTarget): Promise<PromotedSnapshot> {
+    this.#assertOpen();
+    this.#layout.stagingDomainOf(staged.path, target.domain);
+    return promoteStagingFile(staged.path, {
+      location: this.#layout.snapshotLocation(target),
+      settings: this.#settings,
+    });
+  }
+
+  /** The absolute path of a storage path; QUANTA_PATH_ESCAPE when it leaves the storage root. */
+  resolveStoragePath(storagePath: string): string {
+    return this.#layout.resolve(storagePath);
+  }
+
+  /** Parses a query with DuckDB's parser. */
+  async parseQuery(sql: string): Promise<ParsedQuery> {
+    this.#assertOpen();
+    return this.#parser.parse(sql);
+  }
+
+  /** Rewrites every non-CTE table reference of a single SELECT. */
+  async rewriteTableReferences(
+    sql: string,
+    rewrite: (reference: TableReference) => TableReference,
+  ): Promise<string> {
+    this.#assertOpen();
+    return this.#parser.rewrite(sql, rewrite);
+  }
+
+  /** Opens a sandboxed read-only session over snapshot files and in-memory tables. */
+  async openReadSession(options: {
+    attachments: readonly SessionAttachment[];
+    tables?: readonly SessionTable[];
+  }): Promise<ReadSession> {
+    this.#assertOpen();
+    for (const attachment of options.attachments) await assertExists(attachment.path);
+    const session: DuckDbReadSession = await DuckDbReadSession.create({
+      settings: this.#settings,
+      attachments: options.attachments,
+      tables: options.tables ?? [],
+      onClose: () => this.#open.delete(session),
+    });
+    this.#open.add(session);
+    return session;
+  }
+
+  /** Removes every staging file of a run in a domain. */
+  async discardStaging(target: Omit<StagingTarget, 'name'>): Promise<void> {
+    this.#assertOpen();
+    await rm(this.#layout.runStagingDir(target), { recursive: true, force: true });
+  }
+
+  /** Closes the parser, every open session and database; idempotent. */
+  async close(): Promise<void> {
+    if (this.#isClosed) return;
+    this.#isClosed = true;
+    for (const resource of [...this.#open]) await resource.close();
+    this.#open.clear();
+    this.#parser.close();
+  }
+
+  async #stage(path: string, work: (database: DuckDbDatabase) => Promise<StagedTable>): Promise<StagedTable> {
+    this.#assertOpen();
+    await prepareStagingFile(path);
+    let database: DuckDbDatabase | undefined;
+    try {
+      database = await this.#openDatabase(path, { readOnly: false });
+      await database.run(CREATE_QUARANTINE_SQL);
+      const staged = await work(database);
+      this.#closeDatabase(database);
+      return staged;
+    } catch (error) {
+      if (database) this.#closeDatabase(database);
+      await removeStagingFile(path);
+      throw error;
+    }
+  }
+
+  /** Attaches an input READ_ONLY, exposes it under its name, carries a staged input's quarantine along. */
+  async #attachInput(
+    database: DuckDbDatabase,
+    input: { name: string; path: string; alias: string },
+  ): Promise<number> {
+    await assertExists(input.path);
+    const alias = quoteIdentifier(input.alias);
+    await database.run(`ATTACH ${quoteLiteral(input.path)} AS ${alias} (READ_ONLY)`);
+    await database.run(
+      `CREATE TEMP VIEW ${quoteIdentifier(input.name)} AS SELECT * FROM ${alias}.main.${DATA_TABLE}`,
+    );
+    const [row] = await database.rows(
+      `SELECT count(*) FROM duckdb_tables() WHERE database_name = $1 AND schema_name = 'main' AND table_name = $2`,
+      [input.alias, QUARANTINE_TABLE],
+    );
+    if (this.#layout.isStagingFile(input.path) && Number(row?.[0]) > 0) {
+      await database.run(
+        `INSERT INTO main.${QUARANTINE_TABLE} SELECT raw, reason, source_file, line FROM ${alias}.main.${QUARANTINE_TABLE}`,
+      );
+    }
+    const [count] = await database.rows(`SELECT count(*) FROM ${alias}.main.${DATA_TABLE}`);
+    return Number(count?.[0] ?? 0);
+  }
+
+  async #openDatabase(path: string, options: { readOnly: boolean }): Promise<DuckDbDatabase> {
+    const database = await DuckDbDatabase.create(path, {
+      settings: this.#settings,
+      readOnly: options.readOnly,
+    });
+    this.#open.add(database);
+    return database;
+  }
+
+  #closeDatabase(database: DuckDbDatabase): void {
+    this.#open.delete(database);
+    database.close();
+  }
+
+  #assertOpen(): void {
+    if (this.#isClosed) throw new QuantaError('QUANTA_USAGE', 'the data engine is closed');
+  }
+}
+
+async function assertExists(file: string): Promise<void> {
+  try {
+    await access(file);
+  } catch {
+    throw new QuantaError('QUANTA_NOT_FOUND', `${file} does not exist`, {
+      fix: 'check that the staged table or snapshot was not discarded',
+    });
+  }
+}

@@ -1,0 +1,2 @@
+export * from './data-engine.ts';
+export { DuckDbEngine, type DuckDbEngineOptions } from './duckdb-engine.ts';

@@ -1,0 +1,114 @@
+import { QuantaError } from '@quanta/model';
+import type { ParsedQuery, TableReference } from './data-engine.ts';
+import type { DatabaseSettings } from './duckdb-database.ts';
+import { DuckDbDatabase } from './duckdb-database.ts';
+import { parseLosslessJson } from './lossless-json.ts';
+import { findTableReferences, isSelectStatement, rewriteTableReferences } from './sql-tree.ts';
+
+/** DuckDB's answer to `json_serialize_sql`. */
+interface SerializedSql {
+  readonly error: boolean;
+  readonly error_type?: string;
+  readonly error_message?: string;
+  readonly position?: string;
+  readonly statements?: unknown[];
+}
+
+/**
+ * SQL parsing with DuckDB's own parser (`json_serialize_sql`) and printing back
+ * (`json_deserialize_sql`), on one in-memory database whose calls are queued one at a time.
+ */
+export class SqlParser {
+  readonly #database: DuckDbDatabase;
+  #queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(database: DuckDbDatabase) {
+    this.#database = database;
+  }
+
+  /** Opens the parser's in-memory database. */
+  static async create(settings: DatabaseSettings): Promise<SqlParser> {
+    return new SqlParser(await DuckDbDatabase.create(':memory:', { settings: { ...settings, threads: 1 } }));
+  }
+
+  /** What a query is and reads; throws QUANTA_SQL_INVALID when it does not parse. */
+  async parse(sql: string): Promise<ParsedQuery> {
+    const serialized = await this.#serialize(sql);
+    if (serialized.error) return notSelect(sql, serialized);
+    const statements = serialized.statements ?? [];
+    const [statement] = statements;
+    const isSingleSelect = statements.length === 1 && isSelectStatement(statement);
+    return { isSingleSelect, ...findTableReferences(statements) };
+  }
+
+  /** Rewrites the table references of a single SELECT and prints it back as SQL. */
+  async rewrite(sql: string, rewrite: (reference: TableReference) => TableReference): Promise<string> {
+    const statement = await this.#singleSelect(sql);
+    rewriteTableReferences(statement, rewrite);
+    return this.#deserialize(statement);
+  }
+
+  /** The single SELECT of `sql`, printed back by DuckDB: no trailing semicolon or comment. */
+  async normalize(sql: string): Promise<string> {
+    return this.#deserialize(await this.#singleSelect(sql));
+  }
+
+  /** Closes the parser's database. */
+  close(): void {
+    this.#database.close();
+  }
+
+  async #singleSelect(sql: string): Promise<unknown> {
+    const serialized = await this.#serialize(sql);
+    if (serialized.error) notSelect(sql, serialized);
+    const statements = serialized.statements ?? [];
+    const [statement] = statements;
+    if (statements.length !== 1 || !isSelectStatement(statement)) throw notSingleSelectError();
+    return statement;
+  }
+
+  async #serialize(sql: string): Promise<SerializedSql> {
+    const [row] = await this.#exclusive(() =>
+      this.#database.rows('SELECT CAST(json_serialize_sql(CAST($1 AS VARCHAR)) AS VARCHAR)', [sql]),
+    );
+    return parseLosslessJson(String(row?.[0])) as SerializedSql;
+  }
+
+  async #deserialize(statement: unknown): Promise<string> {
+    const tree = JSON.stringify({ error: false, statements: [statement] });
+    const [row] = await this.#exclusive(() =>
+      this.#database.rows('SELECT json_deserialize_sql(CAST($1 AS JSON))', [tree]),
+    );
+    return String(row?.[0]);
+  }
+
+  #exclusive<T>(task: () => Promise<T>): Promise<T> {
+    const result = this.#queue.then(task, task);
+    this.#queue = result.catch(() => undefined);
+    return result;
+  }
+}
+
+/** A statement DuckDB refuses to serialize is not a SELECT; a syntax error is thrown. */
+function notSelect(sql: string, serialized: SerializedSql): ParsedQuery {
+  if (serialized.error_type === 'not implemented') {
+    return { isSingleSelect: false, tableReferences: [], tableFunctions: [] };
+  }
+  const message = serialized.error_message ?? 'the SQL does not parse';
+  const position = serialized.position === undefined ? undefined : Number(serialized.position);
+  const where = position === undefined || Number.isNaN(position) ? '' : ` at ${lineAndColumn(sql, position)}`;
+  throw new QuantaError('QUANTA_SQL_INVALID', `${message}${where}`, {
+    fix: 'fix the SQL syntax (DuckDB dialect)',
+  });
+}
+
+function lineAndColumn(sql: string, position: number): string {
+  const before = sql.slice(0, position).split('\n');
+  return `line ${before.length}, column ${(before.at(-1)?.length ?? 0) + 1}`;
+}
+
+function notSingleSelectError(): QuantaError {
+  return new QuantaError('QUANTA_SQL_FORBIDDEN', 'only a single SELECT statement is allowed', {
+    fix: 'send one SELECT (or WITH ... SELECT) statement',
+  });
+}

@@ -1,0 +1,109 @@
+import type { TableReference } from './data-engine.ts';
+
+/** A node of DuckDB's serialized syntax tree (`json_serialize_sql`), as far as Quanta reads it. */
+type TreeNode = { [key: string]: unknown };
+
+/** What a walk over a statement found. */
+export interface TreeFindings {
+  readonly tableReferences: TableReference[];
+  readonly tableFunctions: string[];
+}
+
+const SELECT_NODE_TYPES = new Set(['SELECT_NODE', 'SET_OPERATION_NODE', 'RECURSIVE_CTE_NODE', 'CTE_NODE']);
+
+/** True when the serialized statement is a query (SELECT, WITH, UNION...). */
+export function isSelectStatement(statement: unknown): boolean {
+  return isNode(statement) && isNode(statement.node) && SELECT_NODE_TYPES.has(String(statement.node.type));
+}
+
+/**
+ * Every base-table reference (deduplicated, as written) and every table function of a statement.
+ * A bare name that matches a CTE in scope is the CTE, not a table, and is left out.
+ */
+export function findTableReferences(statement: unknown): TreeFindings {
+  const findings: TreeFindings = { tableReferences: [], tableFunctions: [] };
+  const seen = new Set<string>();
+  visitTables(statement, {
+    onTable: (node) => {
+      const reference = referenceOf(node);
+      const key = JSON.stringify([reference.catalog, reference.schema, reference.table]);
+      if (!seen.has(key)) findings.tableReferences.push(reference);
+      seen.add(key);
+    },
+    onFunction: (name) => {
+      if (!findings.tableFunctions.includes(name)) findings.tableFunctions.push(name);
+    },
+  });
+  return findings;
+}
+
+/**
+ * Replaces, in place, each non-CTE base-table reference by what `rewrite` returns. A reference
+ * without an alias gets its original table name as alias, so `orders.amount` keeps working.
+ */
+export function rewriteTableReferences(
+  statement: unknown,
+  rewrite: (reference: TableReference) => TableReference,
+): void {
+  visitTables(statement, {
+    onTable: (node) => {
+      const original = referenceOf(node);
+      const target = rewrite(original);
+      node.catalog_name = target.catalog ?? '';
+      node.schema_name = target.schema ?? '';
+      node.table_name = target.table;
+      if (node.alias === '' || node.alias === undefined) node.alias = original.table;
+    },
+    onFunction: () => {},
+  });
+}
+
+interface TableVisitor {
+  onTable(node: TreeNode): void;
+  onFunction(name: string): void;
+}
+
+function visitTables(value: unknown, visitor: TableVisitor, ctes: ReadonlySet<string> = new Set()): void {
+  if (Array.isArray(value)) {
+    for (const item of value) visitTables(item, visitor, ctes);
+    return;
+  }
+  if (!isNode(value)) return;
+  const scope = withCtes(value, ctes);
+  if (value.type === 'BASE_TABLE' && typeof value.table_name === 'string') {
+    if (!isCteReference(value, scope)) visitor.onTable(value);
+    return;
+  }
+  if (value.type === 'TABLE_FUNCTION' && isNode(value.function)) {
+    visitor.onFunction(String(value.function.function_name));
+  }
+  for (const child of Object.values(value)) visitTables(child, visitor, scope);
+}
+
+function withCtes(node: TreeNode, outer: ReadonlySet<string>): ReadonlySet<string> {
+  const map = isNode(node.cte_map) ? node.cte_map.map : undefined;
+  if (!Array.isArray(map) || map.length === 0) return outer;
+  const names = new Set(outer);
+  for (const entry of map) {
+    if (isNode(entry) && typeof entry.key === 'string') names.add(entry.key.toLowerCase());
+  }
+  return names;
+}
+
+function isCteReference(node: TreeNode, ctes: ReadonlySet<string>): boolean {
+  return !node.catalog_name && !node.schema_name && ctes.has(String(node.table_name).toLowerCase());
+}
+
+function referenceOf(node: TreeNode): TableReference {
+  const catalog = typeof node.catalog_name === 'string' ? node.catalog_name : '';
+  const schema = typeof node.schema_name === 'string' ? node.schema_name : '';
+  return {
+    ...(catalog ? { catalog } : {}),
+    ...(schema ? { schema } : {}),
+    table: String(node.table_name),
+  };
+}
+
+function isNode(value: unknown): value is TreeNode {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
