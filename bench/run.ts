@@ -12,8 +12,8 @@ import { benchValidatePlan } from './validate-plan.bench.ts';
  * `--orders N` scales the ingest benchmark (default 10,000,000); `--only name` runs one.
  */
 const args = process.argv.slice(2);
-const orders = Number(valueOf('--orders') ?? 10_000_000);
-const only = valueOf('--only');
+const orders = Number(flagValue('--orders') ?? 10_000_000);
+const only = flagValue('--only');
 
 const benchmarks: Record<string, () => Promise<BenchResult>> = {
   'cold-validate': benchColdValidate,
@@ -33,7 +33,7 @@ const markdown = renderMarkdown(results);
 await writeFile(path.join(import.meta.dirname, '..', 'BENCHMARKS.md'), markdown);
 process.stdout.write(markdown);
 
-function valueOf(flag: string): string | undefined {
+function flagValue(flag: string): string | undefined {
   const index = args.indexOf(flag);
   return index >= 0 ? args[index + 1] : undefined;
 }

@@ -69,9 +69,13 @@ describe('bad input is refused precisely and changes nothing', () => {
   test('malformed YAML', () =>
     expectRefusal('malformed', {
       breakIt: (root) =>
-        writeFile(productFile(root, 'sales/orders', 'product.odps.yaml'), 'name: orders\n  domain: [sales\n'),
+        replaceIn(
+          productFile(root, 'sales/orders', 'product.odps.yaml'),
+          '\nname: orders',
+          '\n\tname: orders',
+        ),
       code: 'QUANTA_YAML_MALFORMED',
-      at: /^domains\/sales\/products\/orders\/product\.odps\.yaml:2:\d+$/,
+      at: /^domains\/sales\/products\/orders\/product\.odps\.yaml:4:1$/,
     }));
 
   test('a contract violating the ODCS schema', () =>

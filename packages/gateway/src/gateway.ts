@@ -1,5 +1,5 @@
 import type { DataEngine, QueryResult, SessionAttachment, TableReference } from '@quanta/engine';
-import { parseAddress, type PortRecord, portSqlName, QuantaError, type SnapshotRecord } from '@quanta/model';
+import { type PortRecord, parseAddress, portSqlName, QuantaError, type SnapshotRecord } from '@quanta/model';
 import type { CatalogStore } from '@quanta/store';
 import {
   buildCatalogTables,
@@ -130,11 +130,16 @@ export class Gateway {
  * The port (and version) a table reference names: `domain.product.port`, `domain.product."port@N"`,
  * or a quoted address `"quanta://domain/product/port[@N]"`.
  */
-function portReadOf(reference: TableReference, ports: Map<string, PortRecord>): { port: PortRecord; version?: number } {
+function portReadOf(
+  reference: TableReference,
+  ports: Map<string, PortRecord>,
+): { port: PortRecord; version?: number } {
   if (!reference.catalog && !reference.schema && reference.table.startsWith('quanta://')) {
     const address = parseAddress(reference.table);
     const port =
-      address.product && address.port ? ports.get(portSqlName(address.domain, address.product, address.port)) : undefined;
+      address.product && address.port
+        ? ports.get(portSqlName(address.domain, address.product, address.port))
+        : undefined;
     if (!port || address.column) throw unknownTableError(reference, ports);
     return { port, ...(address.version === undefined ? {} : { version: address.version }) };
   }

@@ -25,12 +25,18 @@ async function checkSqlFile(
     parsed = await options.engine.parseQuery(file.text);
   } catch (error) {
     return [
-      sqlFinding(file, { message: `the SQL does not parse: ${toQuantaError(error).message}`, fix: 'fix the SQL syntax (DuckDB dialect)' }),
+      sqlFinding(file, {
+        message: `the SQL does not parse: ${toQuantaError(error).message}`,
+        fix: 'fix the SQL syntax (DuckDB dialect)',
+      }),
     ];
   }
   if (!parsed.isSingleSelect) {
     return [
-      sqlFinding(file, { message: 'a transform must be a single SELECT statement', fix: 'remove other statements; Quanta writes the result' }),
+      sqlFinding(file, {
+        message: 'a transform must be a single SELECT statement',
+        fix: 'remove other statements; Quanta writes the result',
+      }),
     ];
   }
   const declared = [...allowed].sort().join(', ') || 'none';

@@ -23,7 +23,10 @@ export function checkProductWorkflow(product: ProductSpec): CheckedWorkflow {
       ],
     };
   }
-  const parsed = parseWorkflow(spec.source, { file: spec.file, ...(spec.locate ? { locate: spec.locate } : {}) });
+  const parsed = parseWorkflow(spec.source, {
+    file: spec.file,
+    ...(spec.locate ? { locate: spec.locate } : {}),
+  });
   const { workflow } = parsed;
   if (!workflow) return parsed;
   const locate = (step: Step): SourceLocation =>

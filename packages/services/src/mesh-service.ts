@@ -111,6 +111,7 @@ export class MeshService {
     const result = await this.store.applyCatalog(catalogStateOf(mesh), {
       appliedBy: options.appliedBy ?? 'quanta',
     });
+    await this.#createDomainSpaces(mesh);
     return { plan, result };
   }
 

@@ -1,12 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DataEngine } from '@quanta/engine';
-import {
-  type JsonValue,
-  type ProductSpec,
-  QuantaError,
-  type RunRecord,
-  type SnapshotRecord,
-} from '@quanta/model';
+import { type ProductSpec, QuantaError, type RunRecord, type SnapshotRecord } from '@quanta/model';
 import type { CatalogStore } from '@quanta/store';
 import {
   type ProgressReporter,

@@ -18,9 +18,9 @@ when { resource has classification && resource.classification == "restricted" &&
 `,
     'governance/templates/domain/domain.yaml': `apiVersion: quanta/v1
 kind: Domain
-name: {{domain}}
-owner: {{owner}}
-team: {{domain}}-team
+name: '{{domain}}'
+owner: '{{owner}}'
+team: '{{domain}}-team'
 description: The {{domain}} domain.
 subdomains: []
 # The security heritage every new domain starts from: it may tighten these, never weaken them.

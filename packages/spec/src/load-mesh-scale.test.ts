@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { loadMesh } from './load-mesh.ts';
 import { planMesh } from './plan-mesh.ts';
-import { topologicalProducts } from './topological-products.ts';
 import { domainYaml, MESH_YAML, productFiles, writeMesh } from './testing/write-mesh.ts';
+import { topologicalProducts } from './topological-products.ts';
 
 const PRODUCTS = 1000;
 const DOMAINS = 10;
