@@ -146,7 +146,7 @@ function addScaffoldCommands(program: Command): void {
     .command('lint <file>')
     .description('check one product.odps.yaml against the ODPS schema and Quanta rules')
     .action(async (file: string, _options: unknown, command: Command) => {
-      reportLint(command, file, await lintProductFile(path.resolve(file)));
+      reportLint(command, file, await lintProductFile(file));
     });
 }
 
@@ -264,7 +264,7 @@ function addLintCommands(program: Command): void {
     .command('lint <file>')
     .description('check one contract against its ODCS schema version and the default metadata template')
     .action(async (file: string, _options: unknown, command: Command) => {
-      reportLint(command, file, await lintContractFile(path.resolve(file)));
+      reportLint(command, file, await lintContractFile(file));
     });
   contract
     .command('fmt <file>')
