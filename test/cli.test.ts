@@ -71,6 +71,8 @@ describe('the README walk-through with the quanta command', () => {
     });
     assert.equal(show.code, 0, show.stderr);
     assert.match(show.stdout, /snapshot @1: 3 rows \(0 quarantined\)/);
+    const lineage = await runCli(['lineage'], { cwd: mesh });
+    assert.equal(lineage.stdout, 'customers/customer-profile ──▶ customers/customer-profile/profiles\n');
   });
 
   test('a broken contract gives file:line:col, a fix, and the exit code of the error table', async () => {

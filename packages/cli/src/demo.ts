@@ -6,6 +6,7 @@ import type { GatewayResult } from '@quanta/gateway';
 import { invalidSpecError, QuantaError } from '@quanta/model';
 import { MeshService } from '@quanta/services';
 import pc from 'picocolors';
+import { databaseUrlOption } from './command-context.ts';
 import type { Output } from './output.ts';
 import type { TerminalProgress } from './progress.ts';
 import { renderCatalog, renderQueryTable, renderRuns } from './render.ts';
@@ -27,6 +28,9 @@ export const DEMO_QUERIES = [
   'select c.segment, count(*) as orders, round(sum(o.amount), 2) as revenue from sales.orders.orders o join customers.customer_profile.profiles c using (customer_id) group by c.segment order by revenue desc',
 ];
 
+/** Malformed order rows the demo injects, to show quarantine: rows in = published + quarantined. */
+const DEMO_BAD_ROWS = { ragged: 2, wrongType: 3, missingRequired: 2 };
+
 const EXAMPLE_MESH = path.resolve(import.meta.dirname, '../../../examples/mesh');
 
 /**
@@ -36,11 +40,10 @@ const EXAMPLE_MESH = path.resolve(import.meta.dirname, '../../../examples/mesh')
 export async function runDemo(options: DemoOptions): Promise<void> {
   const root = options.root ?? EXAMPLE_MESH;
   await ensureLandingData(root, options);
-  const databaseUrl = process.env.QUANTA_DATABASE_URL;
   const service = await MeshService.create({
     root,
     progress: options.progress,
-    ...(databaseUrl ? { databaseUrl } : {}),
+    ...databaseUrlOption(),
   });
   try {
     const report = await service.validate();
@@ -78,8 +81,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
 
 async function serveDemo(root: string, options: DemoOptions): Promise<void> {
   const { serveApi } = await import('@quanta/server');
-  const databaseUrl = process.env.QUANTA_DATABASE_URL;
-  const service = await MeshService.create({ root, ...(databaseUrl ? { databaseUrl } : {}) });
+  const service = await MeshService.create({ root, ...databaseUrlOption() });
   const server = await serveApi(service, { port: options.port });
   options.output.info(
     [
@@ -94,13 +96,19 @@ async function serveDemo(root: string, options: DemoOptions): Promise<void> {
 
 async function ensureLandingData(root: string, options: DemoOptions): Promise<void> {
   const marker = path.join(root, 'landing', '.generated.json');
-  const wanted = JSON.stringify({ seed: 42, orders: options.orders, customers: options.customers });
+  const wanted = JSON.stringify({
+    seed: 42,
+    orders: options.orders,
+    customers: options.customers,
+    badRows: DEMO_BAD_ROWS,
+  });
   if (existsSync(marker) && (await readFile(marker, 'utf8')) === wanted) return;
   options.progress.update('generating seeded landing data');
   await generateLandingData(root, {
     seed: 42,
     orders: options.orders,
     customers: options.customers,
+    badRows: DEMO_BAD_ROWS,
     onProgress: (done, total) =>
       options.progress.update(`generating landing data ${Math.round((100 * done) / total)}%`),
   });

@@ -12,7 +12,17 @@ import { createDomain, createProduct, findMeshRoot, initMesh, MeshService } from
 import { formatContract, lintContractFile, lintProductFile } from '@quanta/spec';
 import { Command, CommanderError } from 'commander';
 import pc from 'picocolors';
+import {
+  databaseUrlOption,
+  type GlobalOptions,
+  globals,
+  outputOf,
+  progressOf,
+  rootOf,
+  withMesh,
+} from './command-context.ts';
 import { runDemo } from './demo.ts';
+import { addLineageCommands } from './lineage-command.ts';
 import { createOutput, type Output, renderCsv, renderFindings } from './output.ts';
 import { TerminalProgress } from './progress.ts';
 import {
@@ -23,13 +33,6 @@ import {
   renderRuns,
   renderScaffold,
 } from './render.ts';
-
-/** Global options every command accepts. */
-interface GlobalOptions {
-  readonly json?: boolean;
-  readonly root?: string;
-  readonly quiet?: boolean;
-}
 
 /** Runs the CLI and returns the exit code (from the error table). */
 export async function runCli(argv: readonly string[]): Promise<number> {
@@ -74,44 +77,8 @@ function buildProgram(): Command {
   addQueryCommands(program);
   addLintCommands(program);
   addServeCommands(program);
+  addLineageCommands(program);
   return program;
-}
-
-function globals(command: Command): GlobalOptions {
-  return command.optsWithGlobals<GlobalOptions>();
-}
-
-function outputOf(command: Command): Output {
-  return createOutput({ isJson: Boolean(globals(command).json) });
-}
-
-function rootOf(command: Command): string {
-  const { root } = globals(command);
-  return root ? path.resolve(root) : findMeshRoot(process.cwd());
-}
-
-function progressOf(command: Command): TerminalProgress {
-  const options = globals(command);
-  return new TerminalProgress({ isEnabled: !options.json && !options.quiet });
-}
-
-async function withMesh<T>(
-  command: Command,
-  work: (service: MeshService, progress: TerminalProgress) => Promise<T>,
-): Promise<T> {
-  const progress = progressOf(command);
-  const databaseUrl = process.env.QUANTA_DATABASE_URL;
-  const service = await MeshService.create({
-    root: rootOf(command),
-    progress,
-    ...(databaseUrl ? { databaseUrl } : {}),
-  });
-  try {
-    return await work(service, progress);
-  } finally {
-    progress.done();
-    await service.close();
-  }
 }
 
 function addScaffoldCommands(program: Command): void {
@@ -305,10 +272,9 @@ function addServeCommands(program: Command): void {
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
     .action(async (options: { port: string; host: string }, command: Command) => {
       const { serveApi } = await import('@quanta/server');
-      const databaseUrl = process.env.QUANTA_DATABASE_URL;
       const service = await MeshService.create({
         root: rootOf(command),
-        ...(databaseUrl ? { databaseUrl } : {}),
+        ...databaseUrlOption(),
       });
       const server = await serveApi(service, { port: Number(options.port), host: options.host });
       outputOf(command).result(

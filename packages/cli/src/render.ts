@@ -61,13 +61,14 @@ export function renderQueryTable(result: GatewayResult): string {
 export function renderCatalog(entries: readonly CatalogEntry[]): string {
   if (entries.length === 0) return 'The catalog is empty: run `quanta apply`.';
   return renderTable(
-    ['address', 'owner', 'contract', 'version', 'rows', 'size', 'published'],
+    ['address', 'owner', 'contract', 'version', 'rows', 'quarantined', 'size', 'published'],
     entries.map((entry) => [
       entry.address,
       entry.owner ?? '',
       entry.contractVersion,
       entry.currentVersion === undefined ? '-' : `@${entry.currentVersion}`,
       entry.rowCount ?? null,
+      entry.quarantinedRows ?? null,
       formatBytes(entry.bytes),
       entry.publishedAt ?? '',
     ]),

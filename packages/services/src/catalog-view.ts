@@ -21,6 +21,8 @@ export interface CatalogEntry {
   readonly contractVersion: string;
   readonly currentVersion?: number;
   readonly rowCount?: number;
+  /** Rows of the current snapshot's input that were quarantined, each with a reason. */
+  readonly quarantinedRows?: number;
   readonly bytes?: number;
   readonly publishedAt?: string;
 }
@@ -62,6 +64,7 @@ export async function listCatalog(store: CatalogStore): Promise<CatalogEntry[]> 
         ? {
             currentVersion: snapshot.version,
             rowCount: snapshot.rowCount,
+            quarantinedRows: snapshot.quarantinedRows,
             bytes: snapshot.bytes,
             publishedAt: snapshot.createdAt,
           }

@@ -1,4 +1,5 @@
 export * from './catalog-view.ts';
+export * from './lineage-graph.ts';
 export * from './mesh-paths.ts';
 export * from './mesh-service.ts';
 export * from './scaffold.ts';
