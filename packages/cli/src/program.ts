@@ -8,7 +8,7 @@ import {
   serializeError,
   toQuantaError,
 } from '@quanta/model';
-import { createDomain, createProduct, findMeshRoot, initMesh, MeshService } from '@quanta/services';
+import { createDomain, createProduct, initMesh, MeshService } from '@quanta/services';
 import { formatContract, lintContractFile, lintProductFile } from '@quanta/spec';
 import { Command, CommanderError } from 'commander';
 import pc from 'picocolors';
@@ -23,8 +23,7 @@ import {
 } from './command-context.ts';
 import { runDemo } from './demo.ts';
 import { addLineageCommands } from './lineage-command.ts';
-import { createOutput, type Output, renderCsv, renderFindings } from './output.ts';
-import { TerminalProgress } from './progress.ts';
+import { createOutput, renderCsv, renderFindings } from './output.ts';
 import {
   renderAsset,
   renderCatalog,
