@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { LOCAL_ADMINISTRATOR } from '@quanta/governance';
 import { MeshService } from '@quanta/services';
 import { describePostgres } from '@quanta/store/test-support';
 import { copyExampleMesh, type ExampleMeshCopy } from './support/example-mesh.ts';
+
+/** The CLI's default principal: the built-in local administrator. */
+const ADMIN = { principal: LOCAL_ADMINISTRATOR.id };
 
 describe('the example mesh end to end (embedded store)', () => {
   registerEndToEnd(() => undefined);
@@ -96,6 +100,7 @@ function registerEndToEnd(databaseUrl: () => string | undefined): void {
   test('answers a cross-domain join through the gateway', async () => {
     const result = await service.query(
       'select c.segment, count(*) as orders from sales.orders.orders o join customers.customer_profile.profiles c using (customer_id) group by c.segment order by c.segment',
+      ADMIN,
     );
     assert.deepEqual(
       result.columns.map((column) => column.name),
@@ -116,9 +121,11 @@ function registerEndToEnd(databaseUrl: () => string | undefined): void {
   test('reconciles a derived product with its inputs', async () => {
     const direct = await service.query(
       "select cast(sum(amount) as double) from sales.orders.orders where status not in ('cancelled', 'returned')",
+      ADMIN,
     );
     const derived = await service.query(
       'select cast(sum(revenue) as double) from sales.segment_revenue.revenue',
+      ADMIN,
     );
     assert.equal(
       Math.round(Number(derived.rows[0]?.[0]) * 100),
@@ -129,6 +136,7 @@ function registerEndToEnd(databaseUrl: () => string | undefined): void {
   test('answers inventory questions about the catalog in one query', async () => {
     const result = await service.query(
       'select domain, count(*) as ports, sum(row_count) as rows from quanta_catalog.ports group by domain order by domain',
+      ADMIN,
     );
     assert.deepEqual(
       result.rows.map((row) => [row[0], Number(row[1])]),
@@ -140,6 +148,7 @@ function registerEndToEnd(databaseUrl: () => string | undefined): void {
     );
     const columns = await service.query(
       "select count(*) from quanta_catalog.columns where classification = 'restricted'",
+      ADMIN,
     );
     assert.ok(Number(columns.rows[0]?.[0]) >= 10);
   });
@@ -152,12 +161,12 @@ function registerEndToEnd(databaseUrl: () => string | undefined): void {
       history.map((snapshot) => snapshot.version),
       [2, 1],
     );
-    const first = await service.query('select count(*) from sales.orders."orders@1"');
-    const current = await service.query('select count(*) from sales.orders.orders');
+    const first = await service.query('select count(*) from sales.orders."orders@1"', ADMIN);
+    const current = await service.query('select count(*) from sales.orders.orders', ADMIN);
     assert.equal(Number(first.rows[0]?.[0]), 3_000);
     assert.equal(Number(current.rows[0]?.[0]), 3_000);
     assert.deepEqual(first.reads, [{ address: 'quanta://sales/orders/orders', version: 1 }]);
-    const byAddress = await service.query('select count(*) from "quanta://sales/orders/orders@1"');
+    const byAddress = await service.query('select count(*) from "quanta://sales/orders/orders@1"', ADMIN);
     assert.deepEqual(byAddress.reads, first.reads);
   });
 
@@ -182,12 +191,16 @@ function registerEndToEnd(databaseUrl: () => string | undefined): void {
   });
 
   test('refuses anything but one SELECT, and table functions', async () => {
-    await assert.rejects(service.query('delete from sales.orders.orders'), { code: 'QUANTA_SQL_FORBIDDEN' });
-    await assert.rejects(service.query("select * from read_csv('/etc/passwd')"), {
+    await assert.rejects(service.query('delete from sales.orders.orders', ADMIN), {
       code: 'QUANTA_SQL_FORBIDDEN',
     });
-    await assert.rejects(service.query('select 1; select 2'), { code: 'QUANTA_SQL_FORBIDDEN' });
-    await assert.rejects(service.query('select * from sales.orders.nope'), { code: 'QUANTA_NOT_FOUND' });
-    await assert.rejects(service.query('select * from'), { code: 'QUANTA_SQL_INVALID' });
+    await assert.rejects(service.query("select * from read_csv('/etc/passwd')", ADMIN), {
+      code: 'QUANTA_SQL_FORBIDDEN',
+    });
+    await assert.rejects(service.query('select 1; select 2', ADMIN), { code: 'QUANTA_SQL_FORBIDDEN' });
+    await assert.rejects(service.query('select * from sales.orders.nope', ADMIN), {
+      code: 'QUANTA_NOT_FOUND',
+    });
+    await assert.rejects(service.query('select * from', ADMIN), { code: 'QUANTA_SQL_INVALID' });
   });
 }

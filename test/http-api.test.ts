@@ -33,7 +33,7 @@ describe('the HTTP API over the example mesh', () => {
   test('runs a query and reports what it read', async () => {
     const response = await api.request('/api/query', {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', 'x-quanta-principal': 'mia@acme.example' },
       body: JSON.stringify({ sql: 'select count(*) as n from marketing.campaign_performance.performance' }),
     });
     assert.equal(response.status, 200);
@@ -50,7 +50,7 @@ describe('the HTTP API over the example mesh', () => {
   test('maps typed errors to HTTP statuses with the same body everywhere', async () => {
     const forbidden = await api.request('/api/query', {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', 'x-quanta-principal': 'mia@acme.example' },
       body: JSON.stringify({ sql: 'drop table sales.orders.orders' }),
     });
     assert.equal(forbidden.status, 403);
@@ -61,6 +61,23 @@ describe('the HTTP API over the example mesh', () => {
     assert.equal(missing.status, 404);
     const bad = await api.request('/api/catalog/show?address=http://x');
     assert.equal(bad.status, 400);
+  });
+
+  test('a query names its principal: no header, an unknown one or the local administrator is denied', async () => {
+    for (const principal of [undefined, 'nobody@acme.example', 'local-admin']) {
+      const response = await api.request('/api/query', {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(principal ? { 'x-quanta-principal': principal } : {}),
+        },
+        body: JSON.stringify({ sql: 'select count(*) from marketing.campaign_performance.performance' }),
+      });
+      assert.equal(response.status, 403, String(principal));
+      const body = (await response.json()) as { error: { code: string }; rows?: unknown };
+      assert.equal(body.error.code, 'QUANTA_POLICY_DENIED');
+      assert.equal(body.rows, undefined);
+    }
   });
 
   test('describes a run and its step journal', async () => {

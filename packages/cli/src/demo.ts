@@ -3,6 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { generateLandingData } from '@quanta/datagen';
 import type { GatewayResult } from '@quanta/gateway';
+import { localPrincipal } from '@quanta/governance';
 import { invalidSpecError, QuantaError } from '@quanta/model';
 import { MeshService } from '@quanta/services';
 import pc from 'picocolors';
@@ -59,7 +60,8 @@ export async function runDemo(options: DemoOptions): Promise<void> {
       );
     const catalog = await service.catalogList();
     const queries: { sql: string; result: GatewayResult }[] = [];
-    for (const sql of DEMO_QUERIES) queries.push({ sql, result: await service.query(sql) });
+    for (const sql of DEMO_QUERIES)
+      queries.push({ sql, result: await service.query(sql, { principal: localPrincipal() }) });
     options.output.result({ root, applied: applied.result, runs, catalog, queries }, () =>
       [
         pc.bold(`Example mesh at ${root}`),

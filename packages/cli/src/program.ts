@@ -1,5 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { localPrincipal } from '@quanta/governance';
 import {
   ERROR_TABLE,
   type Finding,
@@ -12,6 +13,7 @@ import { createDomain, createProduct, initMesh, MeshService } from '@quanta/serv
 import { formatContract, lintContractFile, lintProductFile } from '@quanta/spec';
 import { Command, CommanderError } from 'commander';
 import pc from 'picocolors';
+import { addAccessCommands } from './access-command.ts';
 import {
   databaseUrlOption,
   type GlobalOptions,
@@ -24,6 +26,7 @@ import {
 import { runDemo } from './demo.ts';
 import { addLineageCommands } from './lineage-command.ts';
 import { createOutput, renderCsv, renderFindings } from './output.ts';
+import { addProfileCommands } from './profile-command.ts';
 import {
   renderAsset,
   renderCatalog,
@@ -32,6 +35,7 @@ import {
   renderRuns,
   renderScaffold,
 } from './render.ts';
+import { addWorkflowCommands } from './workflow-command.ts';
 
 /** Runs the CLI and returns the exit code (from the error table). */
 export async function runCli(argv: readonly string[]): Promise<number> {
@@ -77,6 +81,9 @@ function buildProgram(): Command {
   addLintCommands(program);
   addServeCommands(program);
   addLineageCommands(program);
+  addProfileCommands(program);
+  addAccessCommands(program);
+  addWorkflowCommands(program);
   return program;
 }
 
@@ -187,8 +194,11 @@ function addQueryCommands(program: Command): void {
     .command('query <sql>')
     .description('run a read-only SELECT over published ports (<domain>.<product>.<port>) and quanta_catalog')
     .option('--format <format>', 'table, csv or json', 'table')
-    .action(async (sql: string, options: { format: string }, command: Command) => {
-      const result = await withMesh(command, (service) => service.query(sql));
+    .option('--as <principal>', 'run as another principal (needs `administer`; audited)')
+    .action(async (sql: string, options: { format: string; as?: string }, command: Command) => {
+      const actor = localPrincipal();
+      const identity = { principal: options.as ?? actor, actor };
+      const result = await withMesh(command, (service) => service.query(sql, identity));
       const headers = result.columns.map((column) => column.name);
       const format = globals(command).json ? 'json' : options.format;
       switch (format) {

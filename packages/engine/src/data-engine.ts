@@ -1,4 +1,11 @@
-import type { ColumnSpec, ColumnType, JsonValue } from '@quanta/model';
+import type {
+  ColumnSpec,
+  ColumnType,
+  JsonValue,
+  QualityReport,
+  QualityRule,
+  TableProfile,
+} from '@quanta/model';
 
 /** Formats the engine can ingest from the landing zone. */
 export type IngestFormat = 'csv' | 'json' | 'ndjson' | 'parquet';
@@ -63,6 +70,18 @@ export interface AuditResult {
   readonly checks: readonly AuditCheck[];
 }
 
+/** What to check a staged table or snapshot against: the contract's columns and quality clauses. */
+export interface QualityRequest {
+  readonly columns: readonly ColumnSpec[];
+  readonly rules: readonly QualityRule[];
+  /** The contract's table name, which `sql` rules read (and `${table}` stands for). */
+  readonly tableName: string;
+  /** Pinned upstream snapshots foreign keys check against, by target contract file. */
+  readonly references?: Readonly<Record<string, RelationFile>>;
+  /** The time freshness and retention are measured at (ISO 8601). */
+  readonly now: string;
+}
+
 /** Where a snapshot file goes when published. */
 export interface SnapshotTarget {
   readonly domain: string;
@@ -93,6 +112,22 @@ export interface ParsedQuery {
   readonly tableReferences: readonly TableReference[];
   /** Table functions the query calls (`read_csv`, `range`, ...): consumers may not call any. */
   readonly tableFunctions: readonly string[];
+  /** Scalar, aggregate and window functions the query calls, lower-cased (`lower`, `count_star`). */
+  readonly functions: readonly string[];
+}
+
+/**
+ * What a table reference is rewritten to: another table, or a derived table whose SQL (a single
+ * SELECT) replaces the reference in the tree, under the reference's alias.
+ */
+export type TableRewrite = TableReference | { readonly subquery: string };
+
+/** A SQL macro defined in a read session before it is locked (the keyed hash of masks). */
+export interface SessionMacro {
+  readonly name: string;
+  readonly parameters: readonly string[];
+  /** The macro's body: one SQL expression over its parameters. */
+  readonly body: string;
 }
 
 /** A table a read session exposes: a snapshot file attached read-only under a name. */
@@ -130,18 +165,26 @@ export interface DataEngine {
   ingest(request: IngestRequest): Promise<StagedTable>;
   transform(request: TransformRequest): Promise<StagedTable>;
   audit(staged: StagedTable, columns: readonly ColumnSpec[]): Promise<AuditResult>;
+  /**
+   * Checks every quality clause of a staged table or snapshot in as few scans as the rules
+   * allow; on a staged table, rows failing `quarantine` rules are routed to its quarantine.
+   */
+  checkQuality(table: RelationFile, request: QualityRequest): Promise<QualityReport>;
+  /** Profiles every column of a staged table or snapshot in two scans. */
+  profile(table: RelationFile): Promise<TableProfile>;
   promote(staged: StagedTable, target: SnapshotTarget): Promise<PromotedSnapshot>;
   /** Absolute path of a published snapshot from its storage path. */
   resolveStoragePath(storagePath: string): string;
   parseQuery(sql: string): Promise<ParsedQuery>;
-  /** Rewrites every table reference of a single SELECT; the callback returns the new reference. */
-  rewriteTableReferences(
-    sql: string,
-    rewrite: (reference: TableReference) => TableReference,
-  ): Promise<string>;
+  /**
+   * Rewrites every table reference of a single SELECT; the callback returns the new reference
+   * or a derived table (a subquery) that replaces it.
+   */
+  rewriteTableReferences(sql: string, rewrite: (reference: TableReference) => TableRewrite): Promise<string>;
   openReadSession(options: {
     attachments: readonly SessionAttachment[];
     tables?: readonly SessionTable[];
+    macros?: readonly SessionMacro[];
   }): Promise<ReadSession>;
   /** Removes a run's staging files. */
   discardStaging(target: Omit<StagingTarget, 'name'>): Promise<void>;

@@ -1,6 +1,6 @@
 import { access, rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { type ColumnSpec, QuantaError } from '@quanta/model';
+import { type ColumnSpec, type QualityReport, QuantaError, type TableProfile } from '@quanta/model';
 import { resolveColumns } from './contract-columns.ts';
 import { ingestCsv } from './csv-ingest.ts';
 import type {
@@ -9,13 +9,17 @@ import type {
   IngestRequest,
   ParsedQuery,
   PromotedSnapshot,
+  QualityRequest,
   ReadSession,
+  RelationFile,
   SessionAttachment,
+  SessionMacro,
   SessionTable,
   SnapshotTarget,
   StagedTable,
   StagingTarget,
   TableReference,
+  TableRewrite,
   TransformRequest,
 } from './data-engine.ts';
 import { type DatabaseSettings, DuckDbDatabase } from './duckdb-database.ts';
@@ -30,6 +34,8 @@ import { auditStagedTable } from './staged-table-audit.ts';
 import { describeStagedTable } from './staged-table-description.ts';
 import { prepareStagingFile, removeStagingFile } from './staging-files.ts';
 import { StorageLayout } from './storage-layout.ts';
+import { profileTable } from './table-profile.ts';
+import { checkTableQuality } from './table-quality-check.ts';
 
 /** How to open a DuckDB engine. */
 export interface DuckDbEngineOptions {
@@ -120,6 +126,33 @@ export class DuckDbEngine implements DataEngine {
     }
   }
 
+  /** Checks quality clauses; writes only to route a staged table's failing rows to its quarantine. */
+  async checkQuality(table: RelationFile, request: QualityRequest): Promise<QualityReport> {
+    this.#assertOpen();
+    await assertExists(table.path);
+    const canRoute =
+      this.#layout.isStagingFile(table.path) &&
+      request.rules.some((rule) => rule.kind === 'metric' && rule.onFail === 'quarantine');
+    const database = await this.#openDatabase(table.path, { readOnly: !canRoute });
+    try {
+      return await checkTableQuality(database, { ...request, canRoute });
+    } finally {
+      this.#closeDatabase(database);
+    }
+  }
+
+  /** Profiles a staged table or snapshot, read-only. */
+  async profile(table: RelationFile): Promise<TableProfile> {
+    this.#assertOpen();
+    await assertExists(table.path);
+    const database = await this.#openDatabase(table.path, { readOnly: true });
+    try {
+      return await profileTable(database);
+    } finally {
+      this.#closeDatabase(database);
+    }
+  }
+
   /** Moves a staging file to its immutable snapshot place, atomically. */
   async promote(staged: StagedTable, target: SnapshotTarget): Promise<PromotedSnapshot> {
     this.#assertOpen();
@@ -144,7 +177,7 @@ export class DuckDbEngine implements DataEngine {
   /** Rewrites every non-CTE table reference of a single SELECT. */
   async rewriteTableReferences(
     sql: string,
-    rewrite: (reference: TableReference) => TableReference,
+    rewrite: (reference: TableReference) => TableRewrite,
   ): Promise<string> {
     this.#assertOpen();
     return this.#parser.rewrite(sql, rewrite);
@@ -154,6 +187,7 @@ export class DuckDbEngine implements DataEngine {
   async openReadSession(options: {
     attachments: readonly SessionAttachment[];
     tables?: readonly SessionTable[];
+    macros?: readonly SessionMacro[];
   }): Promise<ReadSession> {
     this.#assertOpen();
     for (const attachment of options.attachments) await assertExists(attachment.path);
@@ -161,6 +195,7 @@ export class DuckDbEngine implements DataEngine {
       settings: this.#settings,
       attachments: options.attachments,
       tables: options.tables ?? [],
+      macros: options.macros ?? [],
       onClose: () => this.#open.delete(session),
     });
     this.#open.add(session);

@@ -148,3 +148,19 @@ test('values come back JSON-safe', async () => {
     'DATE',
   ]);
 });
+
+test('macros are defined before the session is locked', async () => {
+  const withMacro = await fixture.engine.openReadSession({
+    attachments: [{ alias: 'port_1', path: snapshot }],
+    macros: [{ name: 'twice', parameters: ['v'], body: 'v * 2' }],
+  });
+  try {
+    assert.deepEqual((await withMacro.query('SELECT twice(21)')).rows, [[42]]);
+    await assert.rejects(
+      withMacro.query("SELECT * FROM read_csv('/etc/passwd')"),
+      refused('QUANTA_SQL_FORBIDDEN'),
+    );
+  } finally {
+    await withMacro.close();
+  }
+});

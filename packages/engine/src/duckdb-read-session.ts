@@ -1,6 +1,12 @@
 import { QuantaError } from '@quanta/model';
 import { isTypeName } from './column-types.ts';
-import type { QueryResult, ReadSession, SessionAttachment, SessionTable } from './data-engine.ts';
+import type {
+  QueryResult,
+  ReadSession,
+  SessionAttachment,
+  SessionMacro,
+  SessionTable,
+} from './data-engine.ts';
 import { type DatabaseSettings, DuckDbDatabase } from './duckdb-database.ts';
 import { toQueryError } from './engine-errors.ts';
 import { jsonSafeValue } from './json-safe-values.ts';
@@ -30,6 +36,8 @@ export class DuckDbReadSession implements ReadSession {
     settings: DatabaseSettings;
     attachments: readonly SessionAttachment[];
     tables: readonly SessionTable[];
+    /** Macros defined before the session is locked (consumers cannot redefine them afterwards). */
+    macros?: readonly SessionMacro[];
     onClose?: () => void;
   }): Promise<DuckDbReadSession> {
     const database = await DuckDbDatabase.create(':memory:', { settings: options.settings });
@@ -40,6 +48,7 @@ export class DuckDbReadSession implements ReadSession {
         );
       }
       for (const table of options.tables) await loadTable(database, table);
+      for (const macro of options.macros ?? []) await defineMacro(database, macro);
       await database.run('SET enable_external_access = false');
       await database.run('SET lock_configuration = true');
     } catch (error) {
@@ -76,6 +85,12 @@ export class DuckDbReadSession implements ReadSession {
     this.#database.close();
     this.#onClose();
   }
+}
+
+/** Defines a scalar macro; its name and parameters are quoted identifiers, its body an expression. */
+async function defineMacro(database: DuckDbDatabase, macro: SessionMacro): Promise<void> {
+  const parameters = macro.parameters.map(quoteIdentifier).join(', ');
+  await database.run(`CREATE MACRO ${quoteIdentifier(macro.name)}(${parameters}) AS (${macro.body})`);
 }
 
 /** Creates a session table and loads its rows with one parameterized INSERT (rows passed as JSON). */

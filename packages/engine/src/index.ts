@@ -1,2 +1,3 @@
 export * from './data-engine.ts';
 export { DuckDbEngine, type DuckDbEngineOptions } from './duckdb-engine.ts';
+export { ruleSql } from './table-quality-check.ts';

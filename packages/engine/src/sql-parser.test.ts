@@ -107,3 +107,27 @@ test('rewriting refuses anything but a single SELECT', async () => {
     (error: unknown) => error instanceof QuantaError && error.code === 'QUANTA_SQL_FORBIDDEN',
   );
 });
+
+test('lists the scalar and aggregate functions a query calls, lower-cased', async () => {
+  const parsed = await parser.parse('SELECT LOWER(x), count(*), Quanta_Mask_Hash(y) FROM t');
+  assert.deepEqual(parsed.functions, ['lower', 'count_star', 'quanta_mask_hash']);
+});
+
+test('replaces every reference by its own copy of a derived table, keeping aliases', async () => {
+  const sql = await parser.rewrite(
+    'WITH c AS (SELECT * FROM sales.orders.orders) SELECT o.id FROM sales.orders.orders o JOIN c ON c.id = o.id',
+    () => ({ subquery: "SELECT id, NULL AS secret FROM port_1.main.data WHERE country = 'FR'" }),
+  );
+  assert.equal(
+    sql,
+    'WITH c AS (SELECT * FROM (SELECT id, NULL AS "secret" FROM port_1.main."data" WHERE (country = \'FR\')) AS orders)' +
+      'SELECT o.id FROM (SELECT id, NULL AS "secret" FROM port_1.main."data" WHERE (country = \'FR\')) AS o INNER JOIN c ON ((c.id = o.id))',
+  );
+});
+
+test('a derived table must itself be a single SELECT', async () => {
+  await assert.rejects(
+    parser.rewrite('SELECT * FROM a.b.c', () => ({ subquery: 'SELECT 1; DROP TABLE x' })),
+    { code: 'QUANTA_SQL_FORBIDDEN' },
+  );
+});

@@ -1,9 +1,14 @@
 import { QuantaError } from '@quanta/model';
-import type { ParsedQuery, TableReference } from './data-engine.ts';
+import type { ParsedQuery, TableReference, TableRewrite } from './data-engine.ts';
 import type { DatabaseSettings } from './duckdb-database.ts';
 import { DuckDbDatabase } from './duckdb-database.ts';
 import { parseLosslessJson } from './lossless-json.ts';
-import { findTableReferences, isSelectStatement, rewriteTableReferences } from './sql-tree.ts';
+import {
+  findTableReferences,
+  isSelectStatement,
+  rewriteTableReferences,
+  type TreeTableRewrite,
+} from './sql-tree.ts';
 
 /** DuckDB's answer to `json_serialize_sql`. */
 interface SerializedSql {
@@ -41,10 +46,26 @@ export class SqlParser {
     return { isSingleSelect, ...findTableReferences(statements) };
   }
 
-  /** Rewrites the table references of a single SELECT and prints it back as SQL. */
-  async rewrite(sql: string, rewrite: (reference: TableReference) => TableReference): Promise<string> {
+  /**
+   * Rewrites the table references of a single SELECT and prints it back as SQL. A reference
+   * rewritten to a subquery is replaced by that subquery's own parsed tree (a derived table), so
+   * nothing of the consumer's text can reach around it.
+   */
+  async rewrite(sql: string, rewrite: (reference: TableReference) => TableRewrite): Promise<string> {
     const statement = await this.#singleSelect(sql);
-    rewriteTableReferences(statement, rewrite);
+    const targets = new Map<string, TreeTableRewrite>();
+    for (const reference of findTableReferences(statement).tableReferences) {
+      const target = rewrite(reference);
+      targets.set(
+        referenceKey(reference),
+        'subquery' in target ? await this.#subquery(target.subquery) : target,
+      );
+    }
+    rewriteTableReferences(statement, (reference) => {
+      const target = targets.get(referenceKey(reference));
+      if (!target) throw new QuantaError('QUANTA_INTERNAL', `unresolved table reference ${reference.table}`);
+      return target;
+    });
     return this.#deserialize(statement);
   }
 
@@ -56,6 +77,10 @@ export class SqlParser {
   /** Closes the parser's database. */
   close(): void {
     this.#database.close();
+  }
+
+  async #subquery(sql: string): Promise<{ statement: unknown }> {
+    return { statement: await this.#singleSelect(sql) };
   }
 
   async #singleSelect(sql: string): Promise<unknown> {
@@ -92,7 +117,7 @@ export class SqlParser {
 /** A statement DuckDB refuses to serialize is not a SELECT; a syntax error is thrown. */
 function notSelect(sql: string, serialized: SerializedSql): ParsedQuery {
   if (serialized.error_type === 'not implemented') {
-    return { isSingleSelect: false, tableReferences: [], tableFunctions: [] };
+    return { isSingleSelect: false, tableReferences: [], tableFunctions: [], functions: [] };
   }
   const message = serialized.error_message ?? 'the SQL does not parse';
   const position = serialized.position === undefined ? undefined : Number(serialized.position);
@@ -100,6 +125,10 @@ function notSelect(sql: string, serialized: SerializedSql): ParsedQuery {
   throw new QuantaError('QUANTA_SQL_INVALID', `${message}${where}`, {
     fix: 'fix the SQL syntax (DuckDB dialect)',
   });
+}
+
+function referenceKey(reference: TableReference): string {
+  return JSON.stringify([reference.catalog ?? '', reference.schema ?? '', reference.table]);
 }
 
 function lineAndColumn(sql: string, position: number): string {

@@ -1,12 +1,17 @@
 import type { TableReference } from './data-engine.ts';
 
+/** What a table reference becomes in the tree: another table, or a parsed subquery (a SELECT statement). */
+export type TreeTableRewrite = TableReference | { readonly statement: unknown };
+
 /** A node of DuckDB's serialized syntax tree (`json_serialize_sql`), as far as Quanta reads it. */
 type TreeNode = { [key: string]: unknown };
 
 /** What a walk over a statement found. */
 export interface TreeFindings {
   readonly tableReferences: TableReference[];
+  /** Table functions, plus `summarize` and `describe` for SUMMARIZE, DESCRIBE and SHOW. */
   readonly tableFunctions: string[];
+  readonly functions: string[];
 }
 
 const SELECT_NODE_TYPES = new Set(['SELECT_NODE', 'SET_OPERATION_NODE', 'RECURSIVE_CTE_NODE', 'CTE_NODE']);
@@ -21,7 +26,7 @@ export function isSelectStatement(statement: unknown): boolean {
  * A bare name that matches a CTE in scope is the CTE, not a table, and is left out.
  */
 export function findTableReferences(statement: unknown): TreeFindings {
-  const findings: TreeFindings = { tableReferences: [], tableFunctions: [] };
+  const findings: TreeFindings = { tableReferences: [], tableFunctions: [], functions: [] };
   const seen = new Set<string>();
   visitTables(statement, {
     onTable: (node) => {
@@ -33,6 +38,9 @@ export function findTableReferences(statement: unknown): TreeFindings {
     onFunction: (name) => {
       if (!findings.tableFunctions.includes(name)) findings.tableFunctions.push(name);
     },
+    onScalarFunction: (name) => {
+      if (!findings.functions.includes(name)) findings.functions.push(name);
+    },
   });
   return findings;
 }
@@ -43,24 +51,49 @@ export function findTableReferences(statement: unknown): TreeFindings {
  */
 export function rewriteTableReferences(
   statement: unknown,
-  rewrite: (reference: TableReference) => TableReference,
+  rewrite: (reference: TableReference) => TreeTableRewrite,
 ): void {
   visitTables(statement, {
     onTable: (node) => {
       const original = referenceOf(node);
       const target = rewrite(original);
-      node.catalog_name = target.catalog ?? '';
-      node.schema_name = target.schema ?? '';
-      node.table_name = target.table;
-      if (node.alias === '' || node.alias === undefined) node.alias = original.table;
+      const alias = typeof node.alias === 'string' && node.alias !== '' ? node.alias : original.table;
+      if ('statement' in target) replaceBySubquery(node, { statement: target.statement, alias });
+      else {
+        node.catalog_name = target.catalog ?? '';
+        node.schema_name = target.schema ?? '';
+        node.table_name = target.table;
+        node.alias = alias;
+      }
     },
     onFunction: () => {},
+    onScalarFunction: () => {},
+  });
+}
+
+/**
+ * Turns a BASE_TABLE node into a SUBQUERY node (a derived table) in place, keeping its alias and
+ * column aliases. Each replacement gets its own copy of the subquery's tree.
+ */
+function replaceBySubquery(node: TreeNode, target: { statement: unknown; alias: string }): void {
+  const subquery = structuredClone(target.statement);
+  const columnAliases = Array.isArray(node.column_name_alias) ? node.column_name_alias : [];
+  const location = node.query_location;
+  for (const key of Object.keys(node)) delete node[key];
+  Object.assign(node, {
+    type: 'SUBQUERY',
+    alias: target.alias,
+    sample: null,
+    query_location: location,
+    subquery,
+    column_name_alias: columnAliases,
   });
 }
 
 interface TableVisitor {
   onTable(node: TreeNode): void;
   onFunction(name: string): void;
+  onScalarFunction(name: string): void;
 }
 
 function visitTables(value: unknown, visitor: TableVisitor, ctes: ReadonlySet<string> = new Set()): void {
@@ -74,8 +107,11 @@ function visitTables(value: unknown, visitor: TableVisitor, ctes: ReadonlySet<st
     if (!isCteReference(value, scope)) visitor.onTable(value);
     return;
   }
+  if (value.type === 'SHOW_REF') visitor.onFunction(value.show_type === 'SUMMARY' ? 'summarize' : 'describe');
   if (value.type === 'TABLE_FUNCTION' && isNode(value.function)) {
     visitor.onFunction(String(value.function.function_name));
+  } else if (value.class === 'FUNCTION' && typeof value.function_name === 'string') {
+    visitor.onScalarFunction(value.function_name.toLowerCase());
   }
   for (const child of Object.values(value)) visitTables(child, visitor, scope);
 }

@@ -35,7 +35,11 @@ export async function auditStagedTable(
   return { passed: checks.every((check) => check.passed), checks };
 }
 
-function schemaChecks(actual: readonly ColumnType[], expected: readonly ResolvedColumn[]): AuditCheck[] {
+/** Schema checks from the table's metadata: every contract column present with a fitting type, no extra column. */
+export function schemaChecks(
+  actual: readonly ColumnType[],
+  expected: readonly ResolvedColumn[],
+): AuditCheck[] {
   const checks = expected.map((column): AuditCheck => {
     const found = actual.find((candidate) => candidate.name === column.name);
     const name = `schema:${column.name}`;

@@ -1,5 +1,13 @@
 import type { SessionTable } from '@quanta/engine';
-import type { CatalogState, ColumnType, JsonValue, RunRecord, SnapshotRecord } from '@quanta/model';
+import type {
+  CatalogState,
+  ColumnType,
+  JsonValue,
+  QualityReport,
+  RunRecord,
+  SnapshotRecord,
+  TableProfile,
+} from '@quanta/model';
 
 /** The reserved schema under which the platform's own metadata is queryable. */
 export const CATALOG_SCHEMA = 'quanta_catalog';
@@ -10,6 +18,19 @@ export interface CatalogFacts {
   readonly snapshots: readonly SnapshotRecord[];
   readonly currentSnapshots: readonly SnapshotRecord[];
   readonly runs: readonly RunRecord[];
+  /** Quality reports (published and blocked); the `quality` table is empty without them. */
+  readonly quality?: readonly {
+    readonly runId: string;
+    readonly port: string;
+    readonly version?: number;
+    readonly report: QualityReport;
+  }[];
+  /** Snapshot profiles; the `profiles` table is empty without them. */
+  readonly profiles?: readonly {
+    readonly port: string;
+    readonly version: number;
+    readonly profile: TableProfile;
+  }[];
 }
 
 type Row = JsonValue[];
@@ -26,11 +47,22 @@ export function buildCatalogTables(facts: CatalogFacts): SessionTable[] {
     columnsTable(facts),
     snapshotsTable(facts),
     runsTable(facts),
+    qualityTable(facts),
+    profilesTable(facts),
   ];
 }
 
 /** The names of the catalog tables, for error messages and docs. */
-export const CATALOG_TABLE_NAMES = ['domains', 'products', 'ports', 'columns', 'snapshots', 'runs'] as const;
+export const CATALOG_TABLE_NAMES = [
+  'domains',
+  'products',
+  'ports',
+  'columns',
+  'snapshots',
+  'runs',
+  'quality',
+  'profiles',
+] as const;
 
 function table(name: string, columns: readonly (readonly [string, string])[], rows: Row[]): SessionTable {
   const columnTypes: ColumnType[] = columns.map(([columnName, type]) => ({ name: columnName, type }));
@@ -212,6 +244,96 @@ function runsTable({ runs }: CatalogFacts): SessionTable {
       ['started_at', 'VARCHAR'],
       ['ended_at', 'VARCHAR'],
       ['error_code', 'VARCHAR'],
+    ],
+    rows,
+  );
+}
+
+/** One row per quality clause of every report: what was checked, its verdict and measure. */
+function qualityTable({ quality = [] }: CatalogFacts): SessionTable {
+  const rows = quality.flatMap(({ runId, port, version, report }) =>
+    report.clauses.map(
+      (clause): Row => [
+        port,
+        version ?? null,
+        runId,
+        report.checkedAt,
+        clause.id,
+        clause.name,
+        clause.kind,
+        clause.status,
+        clause.severity,
+        clause.measured ?? null,
+        clause.threshold ?? null,
+        clause.unit ?? null,
+        clause.detail,
+        report.isBlocking,
+      ],
+    ),
+  );
+  return table(
+    'quality',
+    [
+      ['port', 'VARCHAR'],
+      ['version', 'BIGINT'],
+      ['run_id', 'VARCHAR'],
+      ['checked_at', 'VARCHAR'],
+      ['clause_id', 'VARCHAR'],
+      ['name', 'VARCHAR'],
+      ['kind', 'VARCHAR'],
+      ['status', 'VARCHAR'],
+      ['severity', 'VARCHAR'],
+      ['measured', 'DOUBLE'],
+      ['threshold', 'VARCHAR'],
+      ['unit', 'VARCHAR'],
+      ['detail', 'VARCHAR'],
+      ['blocked', 'BOOLEAN'],
+    ],
+    rows,
+  );
+}
+
+/** One row per column of every profiled snapshot. */
+function profilesTable({ profiles = [] }: CatalogFacts): SessionTable {
+  const text = (value: JsonValue | undefined): string | null =>
+    value === undefined || value === null ? null : typeof value === 'string' ? value : JSON.stringify(value);
+  const rows = profiles.flatMap(({ port, version, profile }) =>
+    profile.columns.map(
+      (column): Row => [
+        port,
+        version,
+        column.name,
+        column.type,
+        column.count,
+        column.nulls,
+        column.distinct,
+        text(column.min),
+        text(column.max),
+        column.mean ?? null,
+        column.stddev ?? null,
+        text(column.quantiles?.p50),
+        column.topValues[0]?.value ?? null,
+        JSON.stringify(column),
+      ],
+    ),
+  );
+  return table(
+    'profiles',
+    [
+      ['port', 'VARCHAR'],
+      ['version', 'BIGINT'],
+      ['column_name', 'VARCHAR'],
+      ['type', 'VARCHAR'],
+      ['count', 'BIGINT'],
+      ['nulls', 'BIGINT'],
+      ['distinct_approx', 'BIGINT'],
+      ['min', 'VARCHAR'],
+      ['max', 'VARCHAR'],
+      ['mean', 'DOUBLE'],
+      ['stddev', 'DOUBLE'],
+      ['median', 'VARCHAR'],
+      ['top_value', 'VARCHAR'],
+      ['profile', 'VARCHAR'],
     ],
     rows,
   );

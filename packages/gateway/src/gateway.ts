@@ -1,12 +1,29 @@
-import type { DataEngine, QueryResult, SessionAttachment, TableReference } from '@quanta/engine';
-import { type PortRecord, parseAddress, portSqlName, QuantaError, type SnapshotRecord } from '@quanta/model';
-import type { CatalogStore } from '@quanta/store';
+import type {
+  DataEngine,
+  QueryResult,
+  SessionAttachment,
+  SessionMacro,
+  TableReference,
+} from '@quanta/engine';
+import { type AccessPolicy, hashMaskMacro, type PortAccess, type Principal } from '@quanta/governance';
+import {
+  type PortRecord,
+  parseAddress,
+  portSqlName,
+  QuantaError,
+  type SnapshotRecord,
+  toQuantaError,
+} from '@quanta/model';
+import type { AuditStore, CatalogStore, NewAuditEvent } from '@quanta/store';
 import {
   buildCatalogTables,
   CATALOG_SCHEMA,
   CATALOG_TABLE_NAMES,
   type CatalogFacts,
 } from './catalog-tables.ts';
+import { visibleCatalogFacts } from './catalog-visibility.ts';
+import { compilePortView, type PortView } from './port-view.ts';
+import { checkFunctions, isSystemReference } from './sql-guard.ts';
 
 /** A port version a query read. */
 export interface PortRead {
@@ -20,88 +37,198 @@ export interface GatewayResult extends QueryResult {
   readonly durationMs: number;
 }
 
+/** Who is asking: the principal whose rights apply, and who sent the request when impersonating. */
+export interface QueryIdentity {
+  /** A principal id of the user referential. */
+  readonly principal: string;
+  /** The sender when it is not the principal (`quanta query --as`): must be allowed to `administer`. */
+  readonly actor?: string;
+}
+
+/** What a gateway is wired to. */
+export interface GatewayOptions {
+  readonly engine: DataEngine;
+  readonly store: CatalogStore;
+  /** Where every decision is recorded. */
+  readonly audit: AuditStore;
+  /** The policies in force (loaded once, then cached by the caller). */
+  readonly access: () => Promise<AccessPolicy>;
+  /** The mesh secret keying the hash mask. */
+  readonly secret: () => Promise<Buffer>;
+}
+
 /** A table reference resolved to what backs it. */
 type ResolvedReference =
-  | { readonly kind: 'port'; readonly snapshot: SnapshotRecord }
+  | { readonly kind: 'port'; readonly snapshot: SnapshotRecord; readonly port: PortRecord }
   | { readonly kind: 'catalog'; readonly table: string };
+
+/** What the audit records of one query, filled as the query goes. */
+interface QueryTrail {
+  policies: string[];
+  ports: string[];
+  columns: string[];
+}
 
 const VERSIONED_TABLE = /^(.*)@(\d+)$/;
 
 /**
- * Every consumer read goes through the gateway: it parses the SQL with the engine's own
- * parser, allows a single SELECT only, resolves each table reference to a published snapshot
- * (or to the `quanta_catalog` schema), rewrites the references and runs the query on a
- * sandboxed read-only session.
+ * Every consumer read goes through the gateway: it authenticates the principal against the
+ * user referential, parses the SQL with the engine's own parser, allows a single SELECT over
+ * published ports and `quanta_catalog` only, authorizes each port and column with the policies,
+ * replaces each port reference by a derived table carrying its masks and row filters, runs the
+ * query on a sandboxed read-only session, and audits the decision whatever it is.
  */
 export class Gateway {
-  readonly #engine: DataEngine;
-  readonly #store: CatalogStore;
+  readonly #options: GatewayOptions;
 
-  private constructor(engine: DataEngine, store: CatalogStore) {
-    this.#engine = engine;
-    this.#store = store;
+  private constructor(options: GatewayOptions) {
+    this.#options = options;
   }
 
-  /** Wires a gateway over an engine and a catalog store. */
-  static create(options: { engine: DataEngine; store: CatalogStore }): Gateway {
-    return new Gateway(options.engine, options.store);
+  /** Wires a gateway. */
+  static create(options: GatewayOptions): Gateway {
+    return new Gateway(options);
   }
 
-  /** Runs a read-only query over published ports and the catalog. */
-  async query(sql: string): Promise<GatewayResult> {
+  /** Runs a read-only query as a principal; every outcome is audited. */
+  async query(sql: string, identity: QueryIdentity): Promise<GatewayResult> {
     const started = performance.now();
-    const parsed = await this.#engine.parseQuery(sql);
+    const trail: QueryTrail = { policies: [], ports: [], columns: [] };
+    const event = (outcome: Pick<NewAuditEvent, 'decision' | 'reason' | 'rowsReturned'>): NewAuditEvent => ({
+      principal: identity.principal,
+      actor: identity.actor ?? identity.principal,
+      action: 'query',
+      statement: sql,
+      ...outcome,
+      policies: [...new Set(trail.policies)],
+      ports: trail.ports,
+      columns: trail.columns,
+      durationMs: performance.now() - started,
+    });
+    let result: QueryResult & { reads: PortRead[] };
+    try {
+      result = await this.#run(sql, { identity, trail });
+    } catch (error) {
+      const quantaError = toQuantaError(error);
+      const isDenied =
+        quantaError.code === 'QUANTA_POLICY_DENIED' || quantaError.code === 'QUANTA_SQL_FORBIDDEN';
+      await this.#options.audit.appendAuditEvent(
+        event({
+          decision: isDenied ? 'deny' : 'error',
+          reason: `${quantaError.code} ${quantaError.message}`,
+        }),
+      );
+      throw error;
+    }
+    await this.#options.audit.appendAuditEvent(
+      event({ decision: 'allow', rowsReturned: result.rows.length }),
+    );
+    return { ...result, durationMs: performance.now() - started };
+  }
+
+  async #run(
+    sql: string,
+    context: { identity: QueryIdentity; trail: QueryTrail },
+  ): Promise<QueryResult & { reads: PortRead[] }> {
+    const access = await this.#options.access();
+    const principal = authenticate(access, context);
+    const parsed = await this.#options.engine.parseQuery(sql);
     if (!parsed.isSingleSelect) {
       throw new QuantaError('QUANTA_SQL_FORBIDDEN', 'only a single SELECT statement is allowed', {
         fix: 'send one SELECT (or WITH ... SELECT) statement',
       });
     }
-    if (parsed.tableFunctions && parsed.tableFunctions.length > 0) {
+    if (parsed.tableFunctions.length > 0) {
       throw new QuantaError(
         'QUANTA_SQL_FORBIDDEN',
         `table functions are not allowed: ${parsed.tableFunctions.join(', ')}`,
-        {
-          fix: 'read published ports by name, e.g. sales.orders.orders',
-        },
+        { fix: 'read published ports by name, e.g. sales.orders.orders' },
       );
     }
+    checkFunctions(parsed.functions);
     const ports = await this.#portsBySqlName();
     const resolved = new Map<string, ResolvedReference>();
     for (const reference of parsed.tableReferences) {
       resolved.set(referenceKey(reference), await this.#resolve(reference, ports));
     }
     const attachments = attachmentsFor(resolved);
-    const rewritten = await this.#engine.rewriteTableReferences(sql, (reference) =>
-      rewriteReference(reference, resolved, attachments),
+    const views = this.#views({ access, principal, resolved, attachments, trail: context.trail });
+    const rewritten = await this.#options.engine.rewriteTableReferences(sql, (reference) =>
+      rewriteReference(reference, { resolved, attachments, views }),
     );
     const needsCatalog = [...resolved.values()].some((target) => target.kind === 'catalog');
-    const session = await this.#engine.openReadSession({
+    const session = await this.#options.engine.openReadSession({
       attachments: [...attachments.values()].map((attachment) => ({
         alias: attachment.alias,
-        path: this.#engine.resolveStoragePath(attachment.path),
+        path: this.#options.engine.resolveStoragePath(attachment.path),
       })),
-      tables: needsCatalog ? buildCatalogTables(await this.#catalogFacts()) : [],
+      tables: needsCatalog
+        ? buildCatalogTables(visibleCatalogFacts(await this.#catalogFacts(), { access, principal }))
+        : [],
+      macros: [...views.values()].some((view) => view.usesHash) ? [await this.#hashMacro()] : [],
     });
     try {
-      const result = await session.query(rewritten);
-      return { ...result, reads: readsOf(resolved), durationMs: performance.now() - started };
+      const result = await session.query(rewritten).catch((error: unknown) => {
+        throw hiddenColumnError(error, views);
+      });
+      return { ...result, reads: readsOf(resolved) };
     } finally {
       await session.close();
     }
   }
 
+  /** One view per port snapshot read: authorized, masked and filtered. */
+  #views(context: {
+    access: AccessPolicy;
+    principal: Principal;
+    resolved: Map<string, ResolvedReference>;
+    attachments: Map<string, SessionAttachment>;
+    trail: QueryTrail;
+  }): Map<string, PortView> {
+    const views = new Map<string, PortView>();
+    for (const target of context.resolved.values()) {
+      if (target.kind !== 'port') continue;
+      const key = snapshotKey(target.snapshot);
+      if (views.has(key)) continue;
+      const portAccess = context.access.portAccess(context.principal, target.port);
+      context.trail.ports.push(key);
+      context.trail.policies.push(...portAccess.policies);
+      if (portAccess.kind === 'denied') throw deniedError(context.principal, portAccess);
+      const attachment = context.attachments.get(key);
+      if (!attachment) throw new QuantaError('QUANTA_INTERNAL', `no attachment for ${key}`);
+      const view = compilePortView(portAccess, {
+        table: `"${attachment.alias}"."main"."data"`,
+        columns: target.snapshot.columns,
+      });
+      context.trail.columns.push(...view.columns);
+      for (const column of portAccess.columns) context.trail.policies.push(...column.policies);
+      views.set(key, view);
+    }
+    return views;
+  }
+
+  async #hashMacro(): Promise<SessionMacro> {
+    return hashMaskMacro(await this.#options.secret());
+  }
+
   async #portsBySqlName(): Promise<Map<string, PortRecord>> {
-    const catalog = await this.#store.loadCatalog();
+    const catalog = await this.#options.store.loadCatalog();
     return new Map(catalog.ports.map((port) => [portSqlName(port.domain, port.product, port.name), port]));
   }
 
   async #resolve(reference: TableReference, ports: Map<string, PortRecord>): Promise<ResolvedReference> {
+    if (isSystemReference(reference)) {
+      throw new QuantaError('QUANTA_SQL_FORBIDDEN', 'system tables and catalogs are not available', {
+        fix: `query published ports, or the ${CATALOG_SCHEMA} schema for metadata`,
+      });
+    }
     if (isCatalogReference(reference)) return resolveCatalogTable(reference);
     const { port, version } = portReadOf(reference, ports);
+    const store = this.#options.store;
     const snapshot =
       version === undefined
-        ? await this.#store.getCurrentSnapshot(port.address)
-        : await this.#store.getSnapshot(port.address, version);
+        ? await store.getCurrentSnapshot(port.address)
+        : await store.getSnapshot(port.address, version);
     if (!snapshot) {
       const wanted = version === undefined ? port.address : `${port.address}@${version}`;
       throw new QuantaError('QUANTA_NOT_FOUND', `${wanted} has no published snapshot`, {
@@ -112,18 +239,74 @@ export class Gateway {
             : `list versions with: quanta catalog show ${port.address}`,
       });
     }
-    return { kind: 'port', snapshot };
+    return { kind: 'port', snapshot, port };
   }
 
   async #catalogFacts(): Promise<CatalogFacts> {
+    const store = this.#options.store;
     const [catalog, currentSnapshots, runs] = await Promise.all([
-      this.#store.loadCatalog(),
-      this.#store.listCurrentSnapshots(),
-      this.#store.listRuns({ limit: 10_000 }),
+      store.loadCatalog(),
+      store.listCurrentSnapshots(),
+      store.listRuns({ limit: 10_000 }),
     ]);
-    const history = await Promise.all(catalog.ports.map((port) => this.#store.listSnapshots(port.address)));
+    const history = await Promise.all(catalog.ports.map((port) => store.listSnapshots(port.address)));
     return { catalog, currentSnapshots, runs, snapshots: history.flat() };
   }
+}
+
+/** The principal of the request, after checking the impersonation when there is one. */
+function authenticate(
+  access: AccessPolicy,
+  context: { identity: QueryIdentity; trail: QueryTrail },
+): Principal {
+  const { principal: id, actor: actorId } = context.identity;
+  if (actorId !== undefined && actorId !== id) {
+    const actor = access.principal(actorId);
+    if (!actor) throw unknownPrincipalError(actorId);
+    const decision = access.authorize(actor, { action: 'administer', resource: { type: 'Mesh' } });
+    context.trail.policies.push(...decision.policies);
+    if (decision.kind === 'deny') {
+      throw new QuantaError('QUANTA_POLICY_DENIED', `${actorId} may not act as ${id}: ${decision.reason}`, {
+        fix: 'only principals allowed to `administer` the mesh may impersonate',
+      });
+    }
+  }
+  const principal = access.principal(id);
+  if (!principal) throw unknownPrincipalError(id);
+  return principal;
+}
+
+function unknownPrincipalError(id: string): QuantaError {
+  return new QuantaError('QUANTA_POLICY_DENIED', `unknown principal ${JSON.stringify(id)}`, {
+    fix: 'use a principal of governance/users.yaml (its `id`)',
+  });
+}
+
+function deniedError(principal: Principal, access: Extract<PortAccess, { kind: 'denied' }>): QuantaError {
+  const by = access.policies.length > 0 ? ` (policies: ${access.policies.join(', ')})` : '';
+  return new QuantaError(
+    'QUANTA_POLICY_DENIED',
+    `${principal.id} may not read ${access.port}: ${access.reason}${by}`,
+    {
+      address: access.port,
+      fix: `see who can read it: quanta access who-can ${access.port}`,
+    },
+  );
+}
+
+/** A query naming a column the principal may not see fails in the binder: say it is the policy. */
+function hiddenColumnError(error: unknown, views: Map<string, PortView>): unknown {
+  const quantaError = toQuantaError(error);
+  if (quantaError.code !== 'QUANTA_SQL_INVALID') return error;
+  for (const view of views.values()) {
+    const column = view.hidden.find((name) => quantaError.message.includes(`"${name}"`));
+    if (column) {
+      return new QuantaError('QUANTA_POLICY_DENIED', `column ${column} is not readable by this principal`, {
+        fix: 'remove the column from the query, or ask for access',
+      });
+    }
+  }
+  return error;
 }
 
 /**
@@ -167,11 +350,15 @@ function resolveCatalogTable(reference: TableReference): ResolvedReference {
   return { kind: 'catalog', table: reference.table };
 }
 
+function snapshotKey(snapshot: SnapshotRecord): string {
+  return `${snapshot.port}@${snapshot.version}`;
+}
+
 function attachmentsFor(resolved: Map<string, ResolvedReference>): Map<string, SessionAttachment> {
   const attachments = new Map<string, SessionAttachment>();
   for (const target of resolved.values()) {
     if (target.kind !== 'port') continue;
-    const key = `${target.snapshot.port}@${target.snapshot.version}`;
+    const key = snapshotKey(target.snapshot);
     if (!attachments.has(key)) {
       attachments.set(key, { alias: `port_${attachments.size + 1}`, path: target.snapshot.storagePath });
     }
@@ -181,15 +368,18 @@ function attachmentsFor(resolved: Map<string, ResolvedReference>): Map<string, S
 
 function rewriteReference(
   reference: TableReference,
-  resolved: Map<string, ResolvedReference>,
-  attachments: Map<string, SessionAttachment>,
-): TableReference {
-  const target = resolved.get(referenceKey(reference));
+  context: {
+    resolved: Map<string, ResolvedReference>;
+    attachments: Map<string, SessionAttachment>;
+    views: Map<string, PortView>;
+  },
+): TableReference | { subquery: string } {
+  const target = context.resolved.get(referenceKey(reference));
   if (!target) throw new QuantaError('QUANTA_INTERNAL', `unresolved table reference ${reference.table}`);
   if (target.kind === 'catalog') return { schema: CATALOG_SCHEMA, table: target.table };
-  const attachment = attachments.get(`${target.snapshot.port}@${target.snapshot.version}`);
-  if (!attachment) throw new QuantaError('QUANTA_INTERNAL', `no attachment for ${target.snapshot.port}`);
-  return { catalog: attachment.alias, schema: 'main', table: 'data' };
+  const view = context.views.get(snapshotKey(target.snapshot));
+  if (!view) throw new QuantaError('QUANTA_INTERNAL', `no view for ${target.snapshot.port}`);
+  return { subquery: view.sql };
 }
 
 function readsOf(resolved: Map<string, ResolvedReference>): PortRead[] {

@@ -4,3 +4,4 @@ export * from './clock.ts';
 export * from './errors.ts';
 export * from './json.ts';
 export * from './mesh.ts';
+export * from './quality.ts';

@@ -1,5 +1,6 @@
 import type { SourceLocation } from './errors.ts';
 import type { JsonObject } from './json.ts';
+import type { QualityRule } from './quality.ts';
 
 /**
  * The mesh as declared in files: the result of loading a mesh root. Raw documents are kept
@@ -135,6 +136,12 @@ export interface ContractSpec {
   /** Retention in days, from the `retention` SLA property, when declared. */
   readonly retentionDays?: number;
   readonly owner?: string;
+  /**
+   * Every quality clause of the contract: its quality rules (schema and property level), the
+   * column constraints (required, unique, enum, pattern, length), relationships and the SLA
+   * properties, each enforceable or explicitly not.
+   */
+  readonly quality: readonly QualityRule[];
   /** Where the contract's `version` is written, for findings about the version bump. */
   readonly versionLocation?: SourceLocation;
   /** The ODCS document as written (lossless). */

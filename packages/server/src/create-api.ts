@@ -1,7 +1,8 @@
 import { isJsonObject, QuantaError, serializeError, toQuantaError } from '@quanta/model';
-import type { MeshService } from '@quanta/services';
+import { type MeshService, snapshotProfile } from '@quanta/services';
 import { Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { httpPrincipal, PRINCIPAL_HEADER } from './http-principal.ts';
 import { OPENAPI_DOCUMENT } from './openapi.ts';
 
 /**
@@ -32,12 +33,18 @@ export function createApi(service: MeshService): Hono {
     if (!address) throw new QuantaError('QUANTA_USAGE', 'the `address` query parameter is required');
     return context.json(await service.catalogShow(address));
   });
+  app.get('/api/profile', async (context) => {
+    const address = context.req.query('address');
+    if (!address) throw new QuantaError('QUANTA_USAGE', 'the `address` query parameter is required');
+    return context.json(await snapshotProfile(service.store, address));
+  });
   app.post('/api/query', async (context) => {
     const body: unknown = await context.req.json().catch(() => undefined);
     if (!isJsonObject(body) || typeof body.sql !== 'string') {
       throw new QuantaError('QUANTA_USAGE', 'send a JSON body { "sql": "select ..." }');
     }
-    return context.json(await service.query(body.sql));
+    const principal = httpPrincipal(context.req.header(PRINCIPAL_HEADER));
+    return context.json(await service.query(body.sql, { principal }));
   });
   app.get('/api/runs', async (context) => {
     const product = context.req.query('product');

@@ -33,6 +33,27 @@ export const OPENAPI_DOCUMENT = {
         responses: { '200': { description: 'The asset' }, '404': { description: 'Nothing at that address' } },
       },
     },
+    '/api/profile': {
+      get: {
+        summary: "A snapshot's column profile and the quality report it was published with",
+        parameters: [
+          {
+            name: 'address',
+            in: 'query',
+            required: true,
+            description: 'A port (current snapshot), a snapshot `@version`, or a `#column`',
+            schema: { type: 'string', example: 'quanta://sales/orders/orders@1' },
+          },
+        ],
+        responses: {
+          '200': {
+            description:
+              'The profile: count, nulls, distinct, range, quantiles, top values, histogram, patterns',
+          },
+          '404': { description: 'No profiled snapshot at that address' },
+        },
+      },
+    },
     '/api/query': {
       post: {
         summary: 'Run one read-only SELECT over published ports and quanta_catalog',

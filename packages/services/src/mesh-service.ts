@@ -1,7 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { type DataEngine, DuckDbEngine } from '@quanta/engine';
-import { Gateway, type GatewayResult } from '@quanta/gateway';
+import { Gateway, type GatewayResult, type QueryIdentity } from '@quanta/gateway';
+import { type AccessPolicy, checkAccessFiles, loadAccessPolicy, loadMeshSecret } from '@quanta/governance';
 import {
   type ApplyResult,
   type Finding,
@@ -12,11 +13,12 @@ import {
   type RunRecord,
 } from '@quanta/model';
 import { catalogStateOf, loadMesh, type MeshPlan, planMesh, topologicalProducts } from '@quanta/spec';
-import { type CatalogStore, openCatalogStore } from '@quanta/store';
+import { type AuditStore, type CatalogStore, openAuditStore, openCatalogStore } from '@quanta/store';
 import type { ProgressReporter } from '@quanta/workflow';
 import { type CatalogEntry, describeAsset, listCatalog } from './catalog-view.ts';
 import { checkProductSql } from './check-product-sql.ts';
 import { checkProductWorkflow } from './check-product-workflow.ts';
+import { checkQualitySql } from './check-quality-sql.ts';
 import { meshPaths } from './mesh-paths.ts';
 import { runProduct } from './run-product.ts';
 
@@ -52,18 +54,29 @@ export class MeshService {
   readonly store: CatalogStore;
   readonly engine: DataEngine;
   readonly gateway: Gateway;
+  /** The access audit log (every gateway decision). */
+  readonly audit: AuditStore;
   readonly #progress: ProgressReporter;
+  #access: Promise<AccessPolicy> | undefined;
 
   private constructor(options: {
     root: string;
     store: CatalogStore;
     engine: DataEngine;
+    audit: AuditStore;
     progress: ProgressReporter;
   }) {
     this.root = options.root;
     this.store = options.store;
     this.engine = options.engine;
-    this.gateway = Gateway.create({ engine: options.engine, store: options.store });
+    this.audit = options.audit;
+    this.gateway = Gateway.create({
+      engine: options.engine,
+      store: options.store,
+      audit: options.audit,
+      access: () => this.access(),
+      secret: () => loadMeshSecret(options.root),
+    });
     this.#progress = options.progress;
   }
 
@@ -71,11 +84,13 @@ export class MeshService {
   static async create(options: OpenMeshOptions): Promise<MeshService> {
     const paths = meshPaths(options.root);
     await mkdir(paths.storageRoot, { recursive: true });
-    const store = await openCatalogStore(
-      options.databaseUrl ? { databaseUrl: options.databaseUrl } : { embeddedPath: paths.catalogFile },
-    );
+    const location = options.databaseUrl
+      ? { databaseUrl: options.databaseUrl }
+      : { embeddedPath: paths.catalogFile };
+    const store = await openCatalogStore(location);
+    const audit = await openAuditStore(location);
     const engine = await DuckDbEngine.create({ storageRoot: paths.storageRoot });
-    return new MeshService({ root: paths.root, store, engine, progress: options.progress ?? SILENT });
+    return new MeshService({ root: paths.root, store, engine, audit, progress: options.progress ?? SILENT });
   }
 
   /** Loads and checks every file: schemas, Quanta's rules, workflows and SQL references. */
@@ -88,7 +103,9 @@ export class MeshService {
       for (const product of loaded.mesh.products) {
         findings.push(...checkProductWorkflow(product).findings);
         findings.push(...(await checkProductSql(product, this.engine)));
+        findings.push(...(await checkQualitySql(product, this.engine)));
       }
+      findings.push(...(await checkAccessFiles(loaded.mesh)));
     }
     const isValid = !findings.some((finding) => finding.severity === 'error');
     return { isValid, findings, ...(loaded.mesh ? { mesh: loaded.mesh } : {}) };
@@ -112,6 +129,7 @@ export class MeshService {
       appliedBy: options.appliedBy ?? 'quanta',
     });
     await this.#createDomainSpaces(mesh);
+    this.#access = undefined;
     return { plan, result };
   }
 
@@ -134,9 +152,21 @@ export class MeshService {
     return runs;
   }
 
-  /** Runs a read-only SQL query through the gateway. */
-  async query(sql: string): Promise<GatewayResult> {
-    return this.gateway.query(sql);
+  /** Runs a read-only SQL query through the gateway, as a principal of the referential. */
+  async query(sql: string, identity: QueryIdentity): Promise<GatewayResult> {
+    return this.gateway.query(sql, identity);
+  }
+
+  /**
+   * The policies in force over the deployed catalog, loaded on first use and after each apply
+   * (a long-running server picks up policy file changes on restart or apply).
+   */
+  async access(): Promise<AccessPolicy> {
+    this.#access ??= this.store.loadCatalog().then((catalog) => loadAccessPolicy(this.root, catalog));
+    return this.#access.catch((error: unknown) => {
+      this.#access = undefined;
+      throw error;
+    });
   }
 
   /** Every domain, product and port with its current snapshot. */
@@ -153,6 +183,7 @@ export class MeshService {
   async close(): Promise<void> {
     await this.engine.close();
     await this.store.close();
+    await this.audit.close();
   }
 
   /** Each domain's own storage space; created on apply so that a domain exists before its first run. */
@@ -172,6 +203,7 @@ export class MeshService {
     if (!workflow) throw invalidSpecError(findings);
     this.#progress.update(`running ${product.address}`);
     return runProduct({
+      mesh,
       meshRoot: mesh.root,
       product,
       workflow,

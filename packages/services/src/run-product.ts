@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { DataEngine } from '@quanta/engine';
-import { type ProductSpec, QuantaError, type RunRecord, type SnapshotRecord } from '@quanta/model';
+import {
+  type MeshSpec,
+  type ProductSpec,
+  QuantaError,
+  type RunRecord,
+  type SnapshotRecord,
+} from '@quanta/model';
 import type { CatalogStore } from '@quanta/store';
 import {
   type ProgressReporter,
@@ -19,16 +25,20 @@ export interface RunProductOptions {
   readonly store: CatalogStore;
   readonly progress: ProgressReporter;
   readonly trigger: string;
+  /** The whole mesh, to find the ports foreign keys point to; foreign keys go unenforced without it. */
+  readonly mesh?: MeshSpec;
 }
 
 /**
  * Runs a product's workflow: pins every input port to its current snapshot, journals each
- * step in the store and records how the run ended. A failed audit ends the run `blocked`.
+ * step in the store and records how the run ended. A failed quality gate ends the run `blocked`.
+ * The ports foreign keys point to are pinned too, so every check of the run sees one version.
  */
 export async function runProduct(options: RunProductOptions): Promise<RunRecord> {
   const { product, store, engine } = options;
   await requireDeployed(product, store);
   const inputs = await pinInputs(product, store);
+  const references = await pinReferences(product, { store, mesh: options.mesh });
   const runId = randomUUID();
   await store.startRun({ id: runId, product: product.address, trigger: options.trigger });
   const journal: StepJournal = {
@@ -52,6 +62,7 @@ export async function runProduct(options: RunProductOptions): Promise<RunRecord>
         engine,
         store,
         inputs,
+        references,
         progress: options.progress,
       },
     });
@@ -111,6 +122,24 @@ async function pinInputs(product: ProductSpec, store: CatalogStore): Promise<Map
       );
     }
     pinned.set(input.name, snapshot);
+  }
+  return pinned;
+}
+
+/** The current snapshot of every port a foreign key of the product's contracts points to, by contract file. */
+async function pinReferences(
+  product: ProductSpec,
+  options: { store: CatalogStore; mesh: MeshSpec | undefined },
+): Promise<Map<string, SnapshotRecord>> {
+  const pinned = new Map<string, SnapshotRecord>();
+  const ports = options.mesh?.products.flatMap((candidate) => candidate.outputPorts) ?? [];
+  for (const port of product.outputPorts) {
+    for (const rule of port.contract?.quality ?? []) {
+      if (rule.kind !== 'foreignKey' || pinned.has(rule.target.file)) continue;
+      const target = ports.find((candidate) => candidate.contract?.file === rule.target.file);
+      const snapshot = target && (await options.store.getCurrentSnapshot(target.address));
+      if (snapshot) pinned.set(rule.target.file, snapshot);
+    }
   }
   return pinned;
 }

@@ -10,6 +10,7 @@ import {
   type QuantaErrorCode,
 } from '@quanta/model';
 import type { CatalogStore } from './catalog-store.ts';
+import { registerQualityTests } from './quality-store.behaviour.ts';
 import { domainRecord, newSnapshot, portRecord, productRecord } from './test-support/catalog-fixtures.ts';
 
 /** One fresh, empty database; every `open()` is another store instance (another connection) on it. */
@@ -44,6 +45,7 @@ export function describeCatalogStoreBehaviour(backend: CatalogStoreBackend): voi
   registerCatalogTests({ openStore, openStores });
   registerSnapshotTests({ openStore, openStores });
   registerRunTests({ openStore, openStores });
+  registerQualityTests(() => openStore());
 }
 
 interface Openers {

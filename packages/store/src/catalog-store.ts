@@ -6,12 +6,15 @@ import type {
   JsonValue,
   PortRecord,
   ProductRecord,
+  QualityReport,
   RunRecord,
   RunState,
   SerializedError,
   SnapshotRecord,
   StepEvent,
+  TableProfile,
 } from '@quanta/model';
+import type { QualityStore } from './quality-store.ts';
 
 /** A snapshot to publish; the store assigns its version atomically. */
 export interface NewSnapshot {
@@ -24,6 +27,10 @@ export interface NewSnapshot {
   readonly runId: string;
   readonly storagePath: string;
   readonly bytes: number;
+  /** The quality report the snapshot passed, stored in the same transaction. */
+  readonly quality?: QualityReport;
+  /** The snapshot's profile, stored in the same transaction. */
+  readonly profile?: TableProfile;
 }
 
 /** How a run ends. */
@@ -40,10 +47,11 @@ export interface RunQuery {
 }
 
 /**
- * The control-plane metadata store: catalog, snapshots, runs and their step journal.
- * One interface, two backends (embedded SQLite and PostgreSQL), one behaviour suite.
+ * The control-plane metadata store: catalog, snapshots, runs and their step journal, and the
+ * quality and profile of every snapshot. One interface, two backends (embedded SQLite and
+ * PostgreSQL), one behaviour suite.
  */
-export interface CatalogStore {
+export interface CatalogStore extends QualityStore {
   /** Which backend this is, for diagnostics. */
   readonly kind: 'embedded' | 'postgres';
 

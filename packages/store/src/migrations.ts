@@ -107,4 +107,52 @@ CREATE TABLE step_events (
 );
 `,
   },
+  {
+    version: 3,
+    name: 'access audit log',
+    script: (t) => `
+CREATE TABLE audit_events (
+  seq ${t.serialKey},
+  id TEXT NOT NULL UNIQUE,
+  at ${t.timestamp} NOT NULL,
+  principal TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  statement TEXT NOT NULL,
+  decision TEXT NOT NULL CHECK (decision IN ('allow', 'deny', 'error')),
+  reason TEXT,
+  policies ${t.json} NOT NULL,
+  ports ${t.json} NOT NULL,
+  columns ${t.json} NOT NULL,
+  rows_returned ${t.bigint},
+  duration_ms DOUBLE PRECISION NOT NULL
+);
+CREATE INDEX audit_events_by_principal ON audit_events (principal, seq);
+CREATE INDEX audit_events_by_time ON audit_events (at);
+`,
+  },
+  {
+    version: 2,
+    name: 'quality reports and profiles per snapshot',
+    script: (t) => `
+CREATE TABLE quality_reports (
+  run_id TEXT NOT NULL,
+  port TEXT NOT NULL,
+  version INTEGER,
+  checked_at ${t.timestamp} NOT NULL,
+  is_blocking INTEGER NOT NULL,
+  enforced INTEGER NOT NULL,
+  total INTEGER NOT NULL,
+  report ${t.json} NOT NULL,
+  PRIMARY KEY (run_id, port)
+);
+CREATE INDEX quality_reports_by_port ON quality_reports (port, version);
+CREATE TABLE profiles (
+  port TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  profile ${t.json} NOT NULL,
+  PRIMARY KEY (port, version)
+);
+`,
+  },
 ];

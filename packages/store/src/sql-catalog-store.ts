@@ -11,6 +11,7 @@ import {
   type SnapshotRecord,
   type StepEvent,
   systemClock,
+  type TableProfile,
 } from '@quanta/model';
 import type { CatalogStore, NewSnapshot, RunEnding, RunQuery } from './catalog-store.ts';
 import {
@@ -21,6 +22,14 @@ import {
   PRODUCTS_TABLE,
 } from './catalog-tables.ts';
 import { migrateDatabase } from './migrate-database.ts';
+import {
+  insertProfile,
+  insertQualityReport,
+  selectProfile,
+  selectQualityReports,
+  selectSnapshotQuality,
+} from './quality-rows.ts';
+import type { QualityQuery, QualityRecord } from './quality-store.ts';
 import { RUN_COLUMNS, runFromRow, STEP_EVENT_COLUMNS, stepEventFromRow } from './run-rows.ts';
 import { SNAPSHOT_COLUMNS, snapshotFromRow, snapshotParams } from './snapshot-rows.ts';
 import type { SqlDatabase, SqlExecutor, SqlParam } from './sql-database.ts';
@@ -138,6 +147,16 @@ export class SqlCatalogStore implements CatalogStore {
         snapshotParams(snapshot, assigned),
       );
       if (!row) throw new QuantaError('QUANTA_INTERNAL', `the snapshot of ${snapshot.port} was not recorded`);
+      const { port } = snapshot;
+      if (snapshot.quality)
+        await insertQualityReport(tx, {
+          runId: snapshot.runId,
+          port,
+          version: assigned.version,
+          report: snapshot.quality,
+        });
+      if (snapshot.profile)
+        await insertProfile(tx, { port, version: assigned.version, profile: snapshot.profile });
       return snapshotFromRow(row);
     });
   }
@@ -164,6 +183,22 @@ export class SqlCatalogStore implements CatalogStore {
       `${SNAPSHOT_SELECT} WHERE version = (SELECT version FROM port_heads WHERE port_heads.port = snapshots.port)`,
     );
     return rows.map(snapshotFromRow).sort((a, b) => compareText(a.port, b.port));
+  }
+
+  async recordQualityReport(record: Omit<QualityRecord, 'version'>): Promise<void> {
+    await insertQualityReport(this.#db, record);
+  }
+
+  async getQualityReport(port: string, version: number): Promise<QualityRecord | undefined> {
+    return selectSnapshotQuality(this.#db, { port, version });
+  }
+
+  async listQualityReports(query: QualityQuery = {}): Promise<readonly QualityRecord[]> {
+    return selectQualityReports(this.#db, query);
+  }
+
+  async getProfile(port: string, version: number): Promise<TableProfile | undefined> {
+    return selectProfile(this.#db, { port, version });
   }
 
   async startRun(run: { id: string; product: string; trigger: string }): Promise<RunRecord> {

@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { test } from 'node:test';
+import { hashMaskMacro, maskExpression } from './column-masks.ts';
+import { compileRowFilter } from './row-filter.ts';
+import { LOCAL_ADMINISTRATOR, parseUserReferential } from './user-referential.ts';
+
+const principal = { ...LOCAL_ADMINISTRATOR, id: 'sam', country: "F'R", clearance: 2 };
+
+test('a row filter compiles to SQL with the principal attributes as literals', () => {
+  assert.deepEqual(
+    compileRowFilter(
+      "country = principal.country AND (Segment IN ('a', 'b') OR clearance_min <= principal.clearance)",
+      {
+        principal,
+        columns: ['country', 'segment', 'clearance_min'],
+      },
+    ),
+    {
+      kind: 'compiled',
+      sql: `("country" = 'F''R' AND ( "segment" IN ( 'a' , 'b' ) OR "clearance_min" <= 2 ))`,
+    },
+  );
+});
+
+test('a row filter that reads a function, an unknown column or an empty attribute does not compile', () => {
+  const columns = ['country'];
+  for (const [expression, reason] of [
+    ['lower(country) = principal.country', 'function calls are not allowed (lower)'],
+    ['nope = 1', 'unknown column nope'],
+    ['country = principal.domain', 'principal sam has no domain'],
+    ["country = 'x'; DROP TABLE t", 'unexpected ";'],
+  ] as const) {
+    const compiled = compileRowFilter(expression, { principal, columns });
+    assert.equal(compiled.kind, 'invalid', expression);
+    assert.ok(
+      compiled.kind === 'invalid' && compiled.reason.startsWith(reason),
+      `${expression}: ${JSON.stringify(compiled)}`,
+    );
+  }
+});
+
+test('masks compile to SQL expressions, and the hash macro is HMAC-SHA256', () => {
+  assert.equal(maskExpression('null', { name: 'iban', type: 'VARCHAR' }), 'CAST(NULL AS VARCHAR)');
+  assert.equal(
+    maskExpression('hash', { name: 'e"mail', type: 'VARCHAR' }),
+    'quanta_mask_hash(CAST("e""mail" AS VARCHAR))',
+  );
+  assert.equal(
+    maskExpression('redact', { name: 'notes', type: 'VARCHAR' }),
+    `CASE WHEN "notes" IS NULL THEN NULL ELSE '[REDACTED]' END`,
+  );
+  const key = Buffer.alloc(32, 1);
+  const macro = hashMaskMacro(key);
+  const ipad = Buffer.alloc(64, 0x36).map((byte, index) => byte ^ (key[index] ?? 0));
+  assert.ok(macro.body.includes(Buffer.from(ipad).toString('hex')));
+  assert.equal(createHmac('sha256', key).update('x').digest('hex').length, 64);
+});
+
+test('users.yaml findings point at file:line:col', () => {
+  const { referential, findings } = parseUserReferential(
+    'users:\n  - id: a\n    clearance: 9\n  - id: b\n    groups: [ghosts]\n',
+    'governance/users.yaml',
+  );
+  assert.deepEqual(
+    findings.map((finding) => `${finding.location?.line}:${finding.location?.col} ${finding.message}`),
+    ['3:16 clearance must be an integer from 0 to 4', '5:14 unknown group "ghosts"'],
+  );
+  assert.deepEqual(
+    referential.principals.map((entry) => entry.id),
+    ['a', 'b', 'local-admin'],
+  );
+});

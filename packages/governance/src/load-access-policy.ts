@@ -1,0 +1,79 @@
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { type CatalogState, type Finding, isJsonObject } from '@quanta/model';
+import { parseYaml } from '@quanta/spec';
+import { AccessPolicy } from './access-policy.ts';
+import { generateCedarSchema } from './cedar-schema.ts';
+import { checkAnnotations } from './check-access-files.ts';
+import { loadPolicySet, type ScopedPolicyFile, validatePolicies } from './policy-set.ts';
+import { LOCAL_ADMINISTRATOR, loadUserReferential } from './user-referential.ts';
+
+/**
+ * The one built-in policy: the local administrator (the CLI's default principal on the mesh
+ * owner's own machine, who can read the storage files anyway) may do anything no forbid
+ * prevents. Global forbids still apply to it.
+ */
+export const LOCAL_ADMINISTRATOR_POLICY: ScopedPolicyFile = {
+  file: '<built-in>',
+  scope: 'global',
+  text: `@id("quanta-local-administrator")\npermit (principal == User::"${LOCAL_ADMINISTRATOR.id}", action, resource);\n`,
+};
+
+/**
+ * The access policy the gateway enforces: the referential and the policy files of the mesh
+ * root, over the deployed catalog's domains, ports and columns. Any error in them (parse,
+ * schema validation, annotations) makes every decision deny (fail closed); `quanta validate`
+ * shows the findings.
+ */
+export async function loadAccessPolicy(root: string, catalog: CatalogState): Promise<AccessPolicy> {
+  const domains = catalog.domains.map((domain) => domain.name);
+  const [users, files, meshName] = await Promise.all([
+    loadUserReferential(root),
+    readPolicyFiles(root, domains),
+    readMeshName(root),
+  ]);
+  const loaded = loadPolicySet([LOCAL_ADMINISTRATOR_POLICY, ...files]);
+  const isParsed = !loaded.findings.some((finding) => finding.severity === 'error');
+  const findings: Finding[] = [
+    ...users.findings,
+    ...loaded.findings,
+    ...(isParsed ? validatePolicies(loaded.policies, generateCedarSchema(domains)) : []),
+    ...loaded.policies.flatMap(checkAnnotations),
+  ];
+  return AccessPolicy.create({
+    meshName,
+    referential: users.referential,
+    policies: loaded.policies,
+    findings,
+    ports: catalog.ports,
+  });
+}
+
+async function readPolicyFiles(root: string, domains: readonly string[]): Promise<ScopedPolicyFile[]> {
+  const folders = [
+    { dir: 'governance/policies', scope: 'global' },
+    ...domains.map((domain) => ({ dir: `domains/${domain}/policies`, scope: domain })),
+  ];
+  const files = await Promise.all(folders.map((folder) => readCedarFolder(root, folder)));
+  return files.flat();
+}
+
+async function readCedarFolder(
+  root: string,
+  folder: { dir: string; scope: string },
+): Promise<ScopedPolicyFile[]> {
+  const names = await readdir(path.join(root, folder.dir)).catch(() => [] as string[]);
+  const cedar = names.filter((name) => name.endsWith('.cedar')).sort();
+  return Promise.all(
+    cedar.map(async (name) => {
+      const file = `${folder.dir}/${name}`;
+      return { file, text: await readFile(path.join(root, file), 'utf8'), scope: folder.scope };
+    }),
+  );
+}
+
+async function readMeshName(root: string): Promise<string> {
+  const text = await readFile(path.join(root, 'quanta.yaml'), 'utf8').catch(() => '');
+  const data = parseYaml(text, 'quanta.yaml').source?.data;
+  return isJsonObject(data) && typeof data.name === 'string' ? data.name : path.basename(root);
+}
