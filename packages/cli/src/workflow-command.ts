@@ -9,7 +9,9 @@ export function addWorkflowCommands(program: Command): void {
   const workflow = program.command('workflow').description('work with Cloud Workflows files on their own');
   workflow
     .command('run <file>')
-    .description('run a workflow file standalone (standard library and http.*; quanta.* blocks need a product)')
+    .description(
+      'run a workflow file standalone (standard library and http.*; quanta.* blocks need a product)',
+    )
     .option('--args <json>', 'runtime arguments, as JSON (bound to the parameter of main)')
     .option('--env <name=value...>', 'a variable sys.get_env can read (repeatable)')
     .action(async (file: string, options: { args?: string; env?: string[] }, command: Command) => {
@@ -17,7 +19,10 @@ export function addWorkflowCommands(program: Command): void {
       const run = await runWorkflowFile(file, {
         args: parseArgs(options.args),
         env: parseEnv(options.env ?? []),
-        log: (entry) => process.stderr.write(`${pc.dim(`[${entry.severity}]`)} ${typeof entry.data === 'string' ? entry.data : JSON.stringify(entry.data)}\n`),
+        log: (entry) =>
+          process.stderr.write(
+            `${pc.dim(`[${entry.severity}]`)} ${typeof entry.data === 'string' ? entry.data : JSON.stringify(entry.data)}\n`,
+          ),
       });
       const summary =
         run.state === 'SUCCEEDED'
@@ -47,7 +52,8 @@ function parseEnv(pairs: readonly string[]): Record<string, string> {
   const env: Record<string, string> = {};
   for (const pair of pairs) {
     const equals = pair.indexOf('=');
-    if (equals <= 0) throw new QuantaError('QUANTA_USAGE', `--env '${pair}' is not name=value`, { fix: '--env REGION=eu' });
+    if (equals <= 0)
+      throw new QuantaError('QUANTA_USAGE', `--env '${pair}' is not name=value`, { fix: '--env REGION=eu' });
     env[pair.slice(0, equals)] = pair.slice(equals + 1);
   }
   return env;

@@ -1,4 +1,5 @@
 import { type ContractSpec, type Finding, type Heritage, isJsonObject } from '@quanta/model';
+import { checkQualityColumns } from './check-quality-rules.ts';
 import { checkContractRules } from './contract-rules.ts';
 import { fileStart, finding } from './finding.ts';
 import { readContract } from './read-contract.ts';
@@ -13,7 +14,7 @@ export interface CheckedContract {
 
 /**
  * Checks one ODCS document on its own: the official schema of its `apiVersion`, then Quanta's
- * contract rules for the given heritage.
+ * contract rules for the given heritage, then the columns its quality clauses name.
  */
 export function checkContract(source: YamlSource, heritage: Heritage): CheckedContract {
   const findings = validateStandard(source, 'odcs');
@@ -29,5 +30,6 @@ export function checkContract(source: YamlSource, heritage: Heritage): CheckedCo
   }
   const contract = readContract(source.data, { file: source.file, locate: source.locate });
   findings.push(...checkContractRules(source, contract, heritage));
+  findings.push(...checkQualityColumns(contract));
   return { contract, findings };
 }

@@ -26,6 +26,7 @@ function contract(
     version: '1.0.0',
     apiVersion: 'v3.1.0',
     table: { name: 't', columns },
+    quality: [],
     ...(extra.retentionDays === undefined ? {} : { retentionDays: extra.retentionDays }),
     odcs: extra.odcs ?? {},
   };

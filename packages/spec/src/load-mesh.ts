@@ -10,6 +10,7 @@ import {
   type SourceLocation,
 } from '@quanta/model';
 import { checkMeshReferences } from './check-mesh-references.ts';
+import { checkForeignKeyTargets } from './check-quality-rules.ts';
 import { fileStart, finding } from './finding.ts';
 import { checkHeritageWeakened, mergeHeritage, readGlobalHeritage, readPartialHeritage } from './heritage.ts';
 import { stringField, stringsField } from './json-access.ts';
@@ -61,6 +62,7 @@ export async function loadMesh(root: string): Promise<LoadMeshResult> {
   findings.push(...domains.findings);
   const resolved = checkMeshReferences(domains.products);
   findings.push(...resolved.findings);
+  findings.push(...checkForeignKeyTargets(resolved.products));
   const mesh: MeshSpec = {
     root: files.root,
     config,

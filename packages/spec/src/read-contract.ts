@@ -15,6 +15,7 @@ import {
   stringField,
   stringsField,
 } from './json-access.ts';
+import { readQualityRules } from './read-quality-rules.ts';
 import { ownerOf } from './team-owner.ts';
 import type { Locate } from './yaml-source.ts';
 
@@ -35,7 +36,8 @@ const LOGICAL_FROM_PHYSICAL: readonly (readonly [RegExp, string])[] = [
 
 /**
  * Reads what Quanta enforces from an ODCS document: the first schema object as the table,
- * its properties as columns, retention in days and the owner. The document is kept whole.
+ * its properties as columns, its quality clauses, retention in days and the owner. The document
+ * is kept whole.
  */
 export function readContract(odcs: JsonObject, origin: ContractOrigin): ContractSpec {
   const table = arrayField(odcs, 'schema')[0];
@@ -56,6 +58,7 @@ export function readContract(odcs: JsonObject, origin: ContractOrigin): Contract
     table: { name: stringField(table, 'name') ?? '', columns },
     ...(retentionDays === undefined ? {} : { retentionDays }),
     ...(owner === undefined ? {} : { owner }),
+    quality: readQualityRules(odcs, origin),
     ...(locate ? { versionLocation: locate(['version']) } : {}),
     odcs,
   };
