@@ -43,6 +43,11 @@ export class DuckDbDatabase {
     }
   }
 
+  /** Opens another connection to the same instance (sessions share one sandboxed instance). */
+  async connect(): Promise<DuckDBConnection> {
+    return this.#instance.connect();
+  }
+
   /** The connection, for the few callers that need the vendor API (value conversion, appenders). */
   get connection(): DuckDBConnection {
     return this.#connection;

@@ -27,6 +27,7 @@ import { DuckDbReadSession } from './duckdb-read-session.ts';
 import { toIngestError, toQueryError } from './engine-errors.ts';
 import { CREATE_QUARANTINE_SQL, DATA_TABLE, QUARANTINE_TABLE } from './quarantine.ts';
 import { ingestRecords } from './record-ingest.ts';
+import { SandboxPool } from './sandbox-pool.ts';
 import { promoteStagingFile } from './snapshot-promotion.ts';
 import { SqlParser } from './sql-parser.ts';
 import { quoteIdentifier, quoteLiteral } from './sql-text.ts';
@@ -57,11 +58,13 @@ export class DuckDbEngine implements DataEngine {
   readonly #settings: DatabaseSettings;
   readonly #parser: SqlParser;
   readonly #open = new Set<{ close(): unknown }>();
+  readonly #sandboxes: SandboxPool;
   #isClosed = false;
 
   private constructor(options: { layout: StorageLayout; settings: DatabaseSettings; parser: SqlParser }) {
     this.#layout = options.layout;
     this.#settings = options.settings;
+    this.#sandboxes = new SandboxPool(options.settings);
     this.#parser = options.parser;
   }
 
@@ -191,13 +194,23 @@ export class DuckDbEngine implements DataEngine {
   }): Promise<ReadSession> {
     this.#assertOpen();
     for (const attachment of options.attachments) await assertExists(attachment.path);
-    const session: DuckDbReadSession = await DuckDbReadSession.create({
-      settings: this.#settings,
+    const sandbox = await this.#sandboxes.acquire({
       attachments: options.attachments,
       tables: options.tables ?? [],
       macros: options.macros ?? [],
-      onClose: () => this.#open.delete(session),
     });
+    let session: DuckDbReadSession;
+    try {
+      session = await DuckDbReadSession.create(sandbox.database, {
+        onClose: () => {
+          this.#open.delete(session);
+          sandbox.release();
+        },
+      });
+    } catch (error) {
+      sandbox.release();
+      throw error;
+    }
     this.#open.add(session);
     return session;
   }
@@ -214,6 +227,7 @@ export class DuckDbEngine implements DataEngine {
     this.#isClosed = true;
     for (const resource of [...this.#open]) await resource.close();
     this.#open.clear();
+    await this.#sandboxes.close();
     this.#parser.close();
   }
 

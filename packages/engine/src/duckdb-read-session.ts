@@ -1,3 +1,4 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { QuantaError } from '@quanta/model';
 import { isTypeName } from './column-types.ts';
 import type {
@@ -12,63 +13,84 @@ import { toQueryError } from './engine-errors.ts';
 import { jsonSafeValue } from './json-safe-values.ts';
 import { quoteIdentifier, quoteLiteral } from './sql-text.ts';
 
+/** DuckDB's statement type code of a SELECT (`StatementType.SELECT`). */
+const SELECT_STATEMENT = 1;
+
 const SCALAR_TYPE =
   /^(VARCHAR|BOOLEAN|TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|DOUBLE|FLOAT|REAL|DATE|TIME|TIMESTAMP|DECIMAL|UUID)/i;
 
+/** What a sandbox holds: the snapshot files attached, the session tables and the macros. */
+export interface SandboxContents {
+  readonly attachments: readonly SessionAttachment[];
+  readonly tables: readonly SessionTable[];
+  readonly macros: readonly SessionMacro[];
+}
+
 /**
- * A sandboxed, read-only query session: a fresh in-memory DuckDB with the snapshot files
- * attached READ_ONLY and the session tables loaded, then `enable_external_access=false` and
- * `lock_configuration=true`. After that no file can be read, written or attached, no extension
- * loaded, and no setting changed (memory_limit, threads and temp_directory included).
+ * A sandboxed in-memory DuckDB: the snapshot files attached READ_ONLY and the session tables and
+ * macros loaded, then `enable_external_access=false` and `lock_configuration=true`. After that no
+ * file can be read, written or attached, no extension loaded and no setting changed
+ * (memory_limit, threads and temp_directory included). Many sessions may share one sandbox,
+ * each on its own connection, because a session runs SELECT statements only.
  */
+export async function openSandbox(
+  settings: DatabaseSettings,
+  contents: SandboxContents,
+): Promise<DuckDbDatabase> {
+  const database = await DuckDbDatabase.create(':memory:', { settings });
+  try {
+    for (const attachment of contents.attachments) {
+      await database.run(
+        `ATTACH ${quoteLiteral(attachment.path)} AS ${quoteIdentifier(attachment.alias)} (READ_ONLY)`,
+      );
+    }
+    for (const table of contents.tables) await loadTable(database, table);
+    for (const macro of contents.macros) await defineMacro(database, macro);
+    await database.run('SET enable_external_access = false');
+    await database.run('SET lock_configuration = true');
+  } catch (error) {
+    database.close();
+    throw toQueryError(error);
+  }
+  return database;
+}
+
+/** One consumer's session: its own connection to a sandbox, running one SELECT at a time. */
 export class DuckDbReadSession implements ReadSession {
-  readonly #database: DuckDbDatabase;
+  readonly #connection: DuckDBConnection;
   readonly #onClose: () => void;
   #isClosed = false;
 
-  private constructor(database: DuckDbDatabase, onClose: () => void) {
-    this.#database = database;
+  private constructor(connection: DuckDBConnection, onClose: () => void) {
+    this.#connection = connection;
     this.#onClose = onClose;
   }
 
-  /** Opens and locks a session; `onClose` runs once when it closes. */
-  static async create(options: {
-    settings: DatabaseSettings;
-    attachments: readonly SessionAttachment[];
-    tables: readonly SessionTable[];
-    /** Macros defined before the session is locked (consumers cannot redefine them afterwards). */
-    macros?: readonly SessionMacro[];
-    onClose?: () => void;
-  }): Promise<DuckDbReadSession> {
-    const database = await DuckDbDatabase.create(':memory:', { settings: options.settings });
-    try {
-      for (const attachment of options.attachments) {
-        await database.run(
-          `ATTACH ${quoteLiteral(attachment.path)} AS ${quoteIdentifier(attachment.alias)} (READ_ONLY)`,
-        );
-      }
-      for (const table of options.tables) await loadTable(database, table);
-      for (const macro of options.macros ?? []) await defineMacro(database, macro);
-      await database.run('SET enable_external_access = false');
-      await database.run('SET lock_configuration = true');
-    } catch (error) {
-      database.close();
-      throw toQueryError(error);
-    }
-    return new DuckDbReadSession(database, options.onClose ?? (() => {}));
+  /** Opens a session on a sandbox; `onClose` runs once when it closes. */
+  static async create(
+    sandbox: DuckDbDatabase,
+    options: { onClose?: () => void } = {},
+  ): Promise<DuckDbReadSession> {
+    return new DuckDbReadSession(await sandbox.connect(), options.onClose ?? (() => {}));
   }
 
-  /** Runs one statement and returns JSON-safe rows. */
+  /** Runs exactly one SELECT statement and returns JSON-safe rows. */
   async query(sql: string): Promise<QueryResult> {
     if (this.#isClosed) throw new QuantaError('QUANTA_USAGE', 'the read session is closed');
     try {
-      const statements = await this.#database.connection.extractStatements(sql);
+      const statements = await this.#connection.extractStatements(sql);
       if (statements.count !== 1) {
         throw new QuantaError('QUANTA_SQL_FORBIDDEN', 'a read session runs exactly one statement', {
           fix: 'send one SELECT statement',
         });
       }
-      const reader = await this.#database.connection.runAndReadAll(sql);
+      const prepared = await statements.prepare(0);
+      if (Number(prepared.statementType) !== SELECT_STATEMENT) {
+        throw new QuantaError('QUANTA_SQL_FORBIDDEN', 'a read session runs SELECT statements only', {
+          fix: 'send one SELECT statement',
+        });
+      }
+      const reader = await prepared.runAndReadAll();
       const types = reader.columnTypes();
       const columns = reader.columnNames().map((name, index) => ({ name, type: String(types[index]) }));
       const rows = reader.convertRows(jsonSafeValue) as QueryResult['rows'];
@@ -78,11 +100,11 @@ export class DuckDbReadSession implements ReadSession {
     }
   }
 
-  /** Closes the session's in-memory database; idempotent. */
+  /** Closes the session's connection; the sandbox stays for other sessions. Idempotent. */
   async close(): Promise<void> {
     if (this.#isClosed) return;
     this.#isClosed = true;
-    this.#database.close();
+    this.#connection.closeSync();
     this.#onClose();
   }
 }

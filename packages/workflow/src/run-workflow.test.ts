@@ -101,7 +101,10 @@ test('an unknown call and an unassigned variable fail with a fix', async () => {
     context: { factor: 1 },
     journal: journal(),
   });
-  assert.equal(unknown.kind === 'failed' && unknown.error.fix, 'call one of: test.double, test.fail');
+  assert.equal(
+    unknown.kind === 'failed' && unknown.error.fix,
+    'call one of: test.double, test.fail, or a standard library function',
+  );
   const unassigned = await runWorkflow(definition([{ x: { return: '${missing.field}' } }]), {
     blocks,
     context: { factor: 1 },
@@ -109,7 +112,7 @@ test('an unknown call and an unassigned variable fail with a fix', async () => {
   });
   assert.equal(
     unassigned.kind === 'failed' && unassigned.error.message,
-    "in ${missing.field}: variable 'missing' is not assigned",
+    "KeyError: variable 'missing' is not assigned (at workflow.yaml, expression column 1)",
   );
 });
 
@@ -123,5 +126,12 @@ test('stops a run that exceeds the step limit', async () => {
       maxSteps: 1,
     },
   );
-  assert.equal(outcome.kind === 'failed' && outcome.error.message, 'the run exceeded 1 steps');
+  assert.equal(
+    outcome.kind === 'failed' && outcome.error.message,
+    'ResourceLimitError: the run exceeded 1 steps (Cloud Workflows allows 100,000): a loop that never ends?',
+  );
+  assert.deepEqual(outcome.kind === 'failed' && outcome.raised, {
+    message: 'the run exceeded 1 steps (Cloud Workflows allows 100,000): a loop that never ends?',
+    tags: ['ResourceLimitError'],
+  });
 });

@@ -23,6 +23,23 @@ export const ingestBlock: Block<ProductRunContext> = {
     'Reads CSV, JSON, NDJSON or Parquet files from landing/<domain>/ into a staged table, enforcing the ' +
     "port's contract; bad rows go to quarantine with a reason. Args: source (glob), port, format?. " +
     'Result: a staged-table handle.',
+  args: {
+    source: {
+      type: 'string',
+      required: true,
+      description: 'a glob under landing/<domain>/, relative to the mesh root',
+    },
+    port: {
+      type: 'string',
+      required: true,
+      description: 'the output port whose contract the rows must follow',
+    },
+    format: {
+      type: 'string',
+      required: false,
+      description: 'csv, json, ndjson or parquet (default: from the file names)',
+    },
+  },
   async run(args, context) {
     const source = requireString(args, 'source', 'quanta.ingest');
     const port = outputPortOf(context.product, requireString(args, 'port', 'quanta.ingest'));

@@ -1,5 +1,5 @@
 import type { DataEngine } from '@quanta/engine';
-import type { ProductSpec, SnapshotRecord } from '@quanta/model';
+import type { Clock, ProductSpec, SnapshotRecord } from '@quanta/model';
 import type { CatalogStore } from '@quanta/store';
 
 /** Reports progress of long work (ingest of large files, say). */
@@ -16,5 +16,12 @@ export interface ProductRunContext {
   readonly store: CatalogStore;
   /** The product's input ports, each pinned to the snapshot current when the run started. */
   readonly inputs: ReadonlyMap<string, SnapshotRecord>;
+  /**
+   * The snapshots foreign keys are checked against, by target contract file (mesh-relative),
+   * each pinned when the run started. Absent or missing entries make those clauses unenforceable.
+   */
+  readonly references?: ReadonlyMap<string, SnapshotRecord>;
+  /** The time quality checks measure freshness at; the system clock when absent. */
+  readonly clock?: Clock;
   readonly progress: ProgressReporter;
 }

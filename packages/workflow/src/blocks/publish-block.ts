@@ -1,28 +1,55 @@
-import type { AuditResult } from '@quanta/engine';
-import { QuantaError } from '@quanta/model';
+import type { RelationFile } from '@quanta/engine';
+import {
+  type ClauseResult,
+  enforcementSummary,
+  type Finding,
+  type QualityReport,
+  QuantaError,
+  systemClock,
+} from '@quanta/model';
 import type { Block } from '../run-workflow.ts';
 import { requireString } from './block-arguments.ts';
 import { snapshotHandle, stagedTableOf } from './handles.ts';
 import { outputPortOf } from './output-port-of.ts';
 import type { ProductRunContext } from './product-run-context.ts';
 
+const MAX_SAMPLE_TEXT = 400;
+
 /**
- * `quanta.publish`: write-audit-publish. The staged table is audited against the port's
- * contract; only when every check passes is it moved to its immutable place and made the
- * port's current snapshot, in one catalog transaction. A failed audit stops the line: the
- * port keeps its last good snapshot.
+ * `quanta.publish`: write-audit-publish. The staged table is checked against every clause of
+ * the port's contract (schema, column constraints, quality rules, relationships, SLA) in as
+ * few scans as the rules allow. A failed schema check or `error` clause stops the line: the
+ * report is recorded, the run ends blocked and the port keeps its last good snapshot. Otherwise
+ * the table is profiled, moved to its immutable place and made the port's current snapshot
+ * together with its quality report and profile, in one catalog transaction. Warnings publish.
  */
 export const publishBlock: Block<ProductRunContext> = {
   name: 'quanta.publish',
   description:
-    "Audits a staged table against the port's contract and, when every check passes, publishes it as the " +
-    "port's next immutable snapshot. Args: port, from. Result: a snapshot handle.",
+    "Checks a staged table against every clause of the port's contract and, unless an error-severity clause " +
+    "fails, publishes it as the port's next immutable snapshot with its quality report and profile. " +
+    'Args: port, from. Result: a snapshot handle.',
+  args: {
+    port: { type: 'string', required: true, description: 'the output port to publish' },
+    from: { type: 'handle', required: true, description: 'the staged-table handle to audit and publish' },
+  },
   async run(args, context) {
     const port = outputPortOf(context.product, requireString(args, 'port', 'quanta.publish'));
     const staged = stagedTableOf(args.from, 'from');
-    context.progress.update(`auditing ${staged.rowCount} rows for ${port.address}`);
-    const audit = await context.engine.audit(staged, port.contract.table.columns);
-    if (!audit.passed) throw publishBlockedError(port.address, audit);
+    context.progress.update(`checking ${staged.rowCount} rows for ${port.address}`);
+    const report = await context.engine.checkQuality(staged, {
+      columns: port.contract.table.columns,
+      rules: port.contract.quality,
+      tableName: port.contract.table.name,
+      references: referencePaths(context),
+      now: (context.clock ?? systemClock).now().toISOString(),
+    });
+    if (report.isBlocking) {
+      await context.store.recordQualityReport({ runId: context.runId, port: port.address, report });
+      throw publishBlockedError(port.address, report);
+    }
+    context.progress.update(`profiling ${report.rowCount} rows of ${port.address}`);
+    const profile = await context.engine.profile(staged);
     const promoted = await context.engine.promote(staged, {
       domain: context.product.domain,
       product: context.product.name,
@@ -33,8 +60,8 @@ export const publishBlock: Block<ProductRunContext> = {
       port: port.address,
       schemaHash: staged.schemaHash,
       columns: staged.columns,
-      rowCount: staged.rowCount,
-      quarantinedRows: staged.quarantinedRows,
+      rowCount: report.rowCount,
+      quarantinedRows: report.quarantinedRows,
       inputVersions: [...context.inputs.values()].map((input) => ({
         port: input.port,
         version: input.version,
@@ -42,27 +69,74 @@ export const publishBlock: Block<ProductRunContext> = {
       runId: context.runId,
       storagePath: promoted.storagePath,
       bytes: promoted.bytes,
+      quality: report,
+      profile,
     });
-    context.progress.update(`published ${snapshot.port}@${snapshot.version} (${snapshot.rowCount} rows)`);
-    return snapshotHandle(snapshot);
+    context.progress.update(
+      `published ${snapshot.port}@${snapshot.version} (${snapshot.rowCount} rows, ${enforcementSummary(report)})`,
+    );
+    return { ...snapshotHandle(snapshot), quality: qualitySummary(report) };
   },
 };
 
-function publishBlockedError(address: string, audit: AuditResult): QuantaError {
-  const failing = audit.checks.filter((check) => !check.passed);
-  const summary = failing.map((check) => `${check.name}: ${check.detail}`).join('; ');
-  return new QuantaError(
-    'QUANTA_PUBLISH_BLOCKED',
-    `publication of ${address} blocked by ${failing.length} failed check(s): ${summary}`,
-    {
-      address,
-      fix: 'fix the data or the transform; consumers keep reading the last good snapshot',
-      findings: failing.map((check) => ({
+function referencePaths(context: ProductRunContext): Record<string, RelationFile> {
+  const paths: Record<string, RelationFile> = {};
+  for (const [file, snapshot] of context.references ?? new Map()) {
+    paths[file] = { path: context.engine.resolveStoragePath(snapshot.storagePath) };
+  }
+  return paths;
+}
+
+/** The run result's view of a report: counts, and every clause that did not pass. */
+function qualitySummary(report: QualityReport) {
+  const notPassed = report.clauses.filter((clause) => clause.status !== 'passed');
+  return {
+    enforced: report.enforced,
+    total: report.total,
+    warnings: notPassed
+      .filter((clause) => clause.status === 'failed')
+      .map((clause) => `${clause.name}: ${clause.detail}`),
+    cannotEnforce: notPassed
+      .filter((clause) => clause.status === 'cannotEnforce')
+      .map((clause) => `${clause.name}: ${clause.detail}`),
+  };
+}
+
+function publishBlockedError(address: string, report: QualityReport): QuantaError {
+  const failedSchema = report.schema.filter((check) => !check.passed);
+  const failedClauses = report.clauses.filter(
+    (clause) => clause.status === 'failed' && clause.severity === 'error',
+  );
+  const findings: Finding[] = [
+    ...failedSchema.map(
+      (check): Finding => ({
         code: 'QUANTA_PUBLISH_BLOCKED',
         severity: 'error',
         message: `${check.name}: ${check.detail}`,
         address: check.column ? `${address}#${check.column}` : address,
-      })),
+      }),
+    ),
+    ...failedClauses.map((clause) => clauseFinding(address, clause)),
+  ];
+  const summary = findings.map((finding) => finding.message.split('; samples: ')[0]).join('; ');
+  return new QuantaError(
+    'QUANTA_PUBLISH_BLOCKED',
+    `publication of ${address} blocked by ${findings.length} failed check(s) (${enforcementSummary(report)}): ${summary}`,
+    {
+      address,
+      fix: 'fix the data or the transform (see the samples); consumers keep reading the last good snapshot',
+      findings,
     },
   );
+}
+
+function clauseFinding(address: string, clause: ClauseResult): Finding {
+  const samples = clause.samples.length === 0 ? '' : `; samples: ${JSON.stringify(clause.samples)}`;
+  const text = `${clause.name} (${clause.id}): ${clause.detail}${samples}`;
+  return {
+    code: 'QUANTA_PUBLISH_BLOCKED',
+    severity: 'error',
+    message: text.length > MAX_SAMPLE_TEXT + 200 ? `${text.slice(0, MAX_SAMPLE_TEXT + 200)}…` : text,
+    address,
+  };
 }

@@ -13,6 +13,15 @@ export const sqlBlock: Block<ProductRunContext> = {
     "Runs a SQL transform (a file under sql/ or inline SQL) reading the product's input ports by name, " +
     'each pinned to the snapshot current at run start, and earlier results passed in `inputs`. ' +
     'Args: query, inputs?, as?. Result: a staged-table handle.',
+  args: {
+    query: {
+      type: 'string',
+      required: true,
+      description: 'a file under sql/ (ending in .sql) or inline SQL',
+    },
+    inputs: { type: 'map', required: false, description: 'names → staged-table handles of earlier steps' },
+    as: { type: 'string', required: false, description: 'the name of the staged result' },
+  },
   async run(args, context) {
     const query = requireString(args, 'query', 'quanta.sql');
     const sql = sqlText(query, context);

@@ -1,0 +1,90 @@
+import type { DatabaseSettings, DuckDbDatabase } from './duckdb-database.ts';
+import { openSandbox, type SandboxContents } from './duckdb-read-session.ts';
+
+/** Sandboxes kept open at most; the least recently used idle one is closed beyond that. */
+const MAX_SANDBOXES = 16;
+/** An idle sandbox is closed after this long, so that deleted snapshot files are let go. */
+const IDLE_MS = 60_000;
+
+interface PooledSandbox {
+  readonly database: Promise<DuckDbDatabase>;
+  users: number;
+  lastUsed: number;
+}
+
+/**
+ * Keeps sandboxes open between queries. Opening a DuckDB instance and attaching the snapshot
+ * files costs about 10 ms, most of a small query; snapshot files are immutable, so a sandbox over
+ * the same files and macros is reused, each session on its own connection. Sandboxes holding
+ * session tables (the catalog, which changes) are never pooled. Retention and erasure must call
+ * `evict` before they delete or rewrite a snapshot file.
+ */
+export class SandboxPool {
+  readonly #settings: DatabaseSettings;
+  readonly #sandboxes = new Map<string, PooledSandbox>();
+  readonly #now: () => number;
+
+  constructor(settings: DatabaseSettings, options: { now?: () => number } = {}) {
+    this.#settings = settings;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** A sandbox with these contents and a release function to call when the session ends. */
+  async acquire(contents: SandboxContents): Promise<{ database: DuckDbDatabase; release: () => void }> {
+    if (contents.tables.length > 0) {
+      const database = await openSandbox(this.#settings, contents);
+      return { database, release: () => database.close() };
+    }
+    const key = JSON.stringify([contents.attachments, contents.macros]);
+    let pooled = this.#sandboxes.get(key);
+    if (!pooled) {
+      pooled = { database: openSandbox(this.#settings, contents), users: 0, lastUsed: this.#now() };
+      this.#sandboxes.set(key, pooled);
+      pooled.database.catch(() => this.#sandboxes.delete(key));
+    }
+    pooled.users += 1;
+    const entry = pooled;
+    try {
+      const database = await entry.database;
+      return { database, release: () => this.#release(entry) };
+    } catch (error) {
+      entry.users -= 1;
+      throw error;
+    }
+  }
+
+  /** Closes every idle sandbox attaching `path` (before retention or erasure touches the file). */
+  async evict(path: string): Promise<void> {
+    for (const [key, pooled] of this.#sandboxes) {
+      if (key.includes(JSON.stringify(path).slice(1, -1)) && pooled.users === 0) await this.#close(key);
+    }
+  }
+
+  /** Closes every sandbox. */
+  async close(): Promise<void> {
+    for (const key of [...this.#sandboxes.keys()]) await this.#close(key);
+  }
+
+  #release(entry: PooledSandbox): void {
+    entry.users -= 1;
+    entry.lastUsed = this.#now();
+    void this.#trim();
+  }
+
+  async #trim(): Promise<void> {
+    const now = this.#now();
+    const idle = [...this.#sandboxes].filter(([, pooled]) => pooled.users === 0);
+    for (const [key, pooled] of idle) if (now - pooled.lastUsed > IDLE_MS) await this.#close(key);
+    const excess = this.#sandboxes.size - MAX_SANDBOXES;
+    const oldest = idle.sort(([, a], [, b]) => a.lastUsed - b.lastUsed).slice(0, Math.max(0, excess));
+    for (const [key] of oldest) await this.#close(key);
+  }
+
+  async #close(key: string): Promise<void> {
+    const pooled = this.#sandboxes.get(key);
+    if (!pooled) return;
+    this.#sandboxes.delete(key);
+    const database = await pooled.database.catch(() => undefined);
+    database?.close();
+  }
+}
