@@ -135,6 +135,14 @@ describe('bad input is refused precisely and changes nothing', () => {
       at: /^domains\/sales\/products\/orders\/sql/,
     }));
 
+  test('a workflow reading a variable before assigning it', () =>
+    expectRefusal('workflow-variable', {
+      breakIt: (root) =>
+        replaceIn(productFile(root, 'sales/orders', 'workflow.yaml'), 'from: ${staged}', 'from: ${stagde}'),
+      code: 'QUANTA_SPEC_INVALID',
+      at: /^domains\/sales\/products\/orders\/workflow\.yaml:\d+:\d+$/,
+    }));
+
   test('a domain weakening the global heritage', () =>
     expectRefusal('heritage', {
       breakIt: (root) =>

@@ -1,5 +1,5 @@
-import type { Finding, ProductSpec, SourceLocation } from '@quanta/model';
-import { parseWorkflow, QUANTA_BLOCKS, type Step, type WorkflowDefinition } from '@quanta/workflow';
+import type { Finding, ProductSpec } from '@quanta/model';
+import { checkWorkflow, parseWorkflow, QUANTA_BLOCKS, type WorkflowDefinition } from '@quanta/workflow';
 
 /** The parsed workflow of a product, or the findings that stop it from running. */
 export interface CheckedWorkflow {
@@ -7,7 +7,11 @@ export interface CheckedWorkflow {
   readonly findings: readonly Finding[];
 }
 
-/** Parses a product's workflow and checks that every call names a known block or subworkflow. */
+/**
+ * Parses a product's workflow (validated against the Cloud Workflows schema) and checks it
+ * statically against the `quanta.*` blocks and the standard library: unknown steps, calls and
+ * arguments, variables used before assignment, expression syntax.
+ */
 export function checkProductWorkflow(product: ProductSpec): CheckedWorkflow {
   const spec = product.workflow;
   if (!spec) {
@@ -27,24 +31,8 @@ export function checkProductWorkflow(product: ProductSpec): CheckedWorkflow {
     file: spec.file,
     ...(spec.locate ? { locate: spec.locate } : {}),
   });
-  const { workflow } = parsed;
-  if (!workflow) return parsed;
-  const locate = (step: Step): SourceLocation =>
-    spec.locate ? spec.locate([...step.path, 'call']) : { file: spec.file, line: 1, col: 1 };
-  const unknownCalls = [...workflow.subworkflows.values()]
-    .flatMap((subworkflow) => subworkflow.steps)
-    .flatMap((step): Finding[] =>
-      step.kind === 'call' && !QUANTA_BLOCKS.has(step.call) && !workflow.subworkflows.has(step.call)
-        ? [
-            {
-              code: 'QUANTA_SPEC_INVALID',
-              severity: 'error',
-              message: `step '${step.name}' calls '${step.call}', which is neither a quanta block nor a subworkflow`,
-              fix: `call one of ${[...QUANTA_BLOCKS.keys()].join(', ')}`,
-              location: locate(step),
-            },
-          ]
-        : [],
-    );
-  return unknownCalls.length > 0 ? { findings: unknownCalls } : { workflow, findings: [] };
+  if (!parsed.workflow) return parsed;
+  const findings = checkWorkflow(parsed.workflow, { blocks: QUANTA_BLOCKS });
+  const hasErrors = findings.some((finding) => finding.severity === 'error');
+  return hasErrors ? { findings } : { workflow: parsed.workflow, findings };
 }
