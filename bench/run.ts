@@ -2,14 +2,16 @@ import { execFileSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { benchAccess } from './access.bench.ts';
 import type { BenchResult } from './bench-result.ts';
 import { benchColdValidate } from './cold-validate.bench.ts';
 import { benchIngestPublish } from './ingest-publish.bench.ts';
+import { benchQuality } from './quality.bench.ts';
 import { benchValidatePlan } from './validate-plan.bench.ts';
 
 /**
  * `npm run bench`: runs every benchmark and writes BENCHMARKS.md with the machine it ran on.
- * `--orders N` scales the ingest benchmark (default 10,000,000); `--only name` runs one.
+ * `--orders N` scales the data benchmarks (default 10,000,000 rows); `--only a,b` runs some.
  */
 const args = process.argv.slice(2);
 const orders = Number(flagValue('--orders') ?? 10_000_000);
@@ -19,11 +21,13 @@ const benchmarks: Record<string, () => Promise<BenchResult>> = {
   'cold-validate': benchColdValidate,
   'validate-plan': benchValidatePlan,
   'ingest-publish': () => benchIngestPublish({ orders }),
+  quality: () => benchQuality({ orders }),
+  access: () => benchAccess({ rows: orders }),
 };
 
 const results: BenchResult[] = [];
 for (const [name, run] of Object.entries(benchmarks)) {
-  if (only && only !== name) continue;
+  if (only && !only.split(',').includes(name)) continue;
   process.stderr.write(`bench ${name}...\n`);
   const result = await run();
   results.push(result);

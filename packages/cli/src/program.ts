@@ -23,7 +23,6 @@ import {
   rootOf,
   withMesh,
 } from './command-context.ts';
-import { runDemo } from './demo.ts';
 import { addLineageCommands } from './lineage-command.ts';
 import { createOutput, renderCsv, renderFindings } from './output.ts';
 import { addProfileCommands } from './profile-command.ts';
@@ -305,6 +304,8 @@ function addServeCommands(program: Command): void {
         options: { port: string; orders: string; customers: string; serve: boolean },
         command: Command,
       ) => {
+        // Loaded on demand: the demo pulls in the data generator, which other commands never need.
+        const { runDemo } = await import('./demo.ts');
         await runDemo({
           output: outputOf(command),
           progress: progressOf(command),
