@@ -9,6 +9,7 @@ export { MIGRATIONS } from './migrations.ts';
 export { openAuditStore } from './open-audit-store.ts';
 export type { CatalogStoreLocation, OpenCatalogStoreOptions } from './open-catalog-store.ts';
 export { openCatalogStore } from './open-catalog-store.ts';
+export * from './open-store-database.ts';
 export type { PostgresDatabaseOptions } from './postgres-database.ts';
 export { PostgresDatabase } from './postgres-database.ts';
 export type { PostgresTarget } from './postgres-url.ts';
