@@ -1,20 +1,70 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import type { Clock } from '@quanta/model';
 import { createApi } from '@quanta/server';
 import { MeshService } from '@quanta/services';
+import { tableFromIPC } from 'apache-arrow';
 import { copyExampleMesh, type ExampleMeshCopy } from './support/example-mesh.ts';
+
+/** A clock the tests move by hand: token and grant expiry without waiting. */
+function manualClock(): Clock & { advanceDays(days: number): void } {
+  let now = Date.now();
+  return {
+    now: () => new Date(now),
+    advanceDays: (days) => {
+      now += days * 86_400_000;
+    },
+  };
+}
+
+type Api = ReturnType<typeof createApi>;
 
 describe('the HTTP API over the example mesh', () => {
   let mesh: ExampleMeshCopy;
   let service: MeshService;
-  let api: ReturnType<typeof createApi>;
+  let api: Api;
+  const clock = manualClock();
+  const tokens: Record<string, string> = {};
+  let expiring = '';
+  let revoked = '';
+
+  /** A request as a principal of the example mesh (by its token). */
+  const as = (who: string, path: string, init: RequestInit = {}) =>
+    api.request(path, {
+      ...init,
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${tokens[who]}`,
+        ...(init.headers as Record<string, string> | undefined),
+      },
+    });
+  const query = (who: string, sql: string, headers: Record<string, string> = {}) =>
+    as(who, '/api/query', { method: 'POST', body: JSON.stringify({ sql }), headers });
 
   before(async () => {
     mesh = await copyExampleMesh({ orders: 500, customers: 100 });
-    service = await MeshService.create({ root: mesh.root });
+    service = await MeshService.create({ root: mesh.root, clock });
     await service.apply({ appliedBy: 'test' });
     await service.runAll({ trigger: 'test' });
     api = createApi(service);
+    for (const principal of [
+      'mia@acme.example',
+      'ada@acme.example',
+      'gus@acme.example',
+      'sam@acme.example',
+    ]) {
+      const created = await service.tokens.create({ principal, actor: 'local-admin', expiresInDays: 365 });
+      tokens[principal] = created.token;
+    }
+    expiring = (
+      await service.tokens.create({ principal: 'mia@acme.example', actor: 'local-admin', expiresInDays: 1 })
+    ).token;
+    const toRevoke = await service.tokens.create({
+      principal: 'mia@acme.example',
+      actor: 'mia@acme.example',
+    });
+    revoked = toRevoke.token;
+    await service.tokens.revoke({ id: toRevoke.record.id, actor: 'mia@acme.example' });
   });
 
   after(async () => {
@@ -23,7 +73,7 @@ describe('the HTTP API over the example mesh', () => {
   });
 
   test('lists the catalog', async () => {
-    const response = await api.request('/api/catalog');
+    const response = await as('mia@acme.example', '/api/catalog');
     assert.equal(response.status, 200);
     const body = (await response.json()) as { entries: { address: string; currentVersion?: number }[] };
     assert.equal(body.entries.length, 6);
@@ -31,11 +81,10 @@ describe('the HTTP API over the example mesh', () => {
   });
 
   test('runs a query and reports what it read', async () => {
-    const response = await api.request('/api/query', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-quanta-principal': 'mia@acme.example' },
-      body: JSON.stringify({ sql: 'select count(*) as n from marketing.campaign_performance.performance' }),
-    });
+    const response = await query(
+      'mia@acme.example',
+      'select count(*) as n from marketing.campaign_performance.performance',
+    );
     assert.equal(response.status, 200);
     const body = (await response.json()) as {
       rows: unknown[][];
@@ -48,52 +97,175 @@ describe('the HTTP API over the example mesh', () => {
   });
 
   test('maps typed errors to HTTP statuses with the same body everywhere', async () => {
-    const forbidden = await api.request('/api/query', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-quanta-principal': 'mia@acme.example' },
-      body: JSON.stringify({ sql: 'drop table sales.orders.orders' }),
-    });
+    const forbidden = await query('mia@acme.example', 'drop table sales.orders.orders');
     assert.equal(forbidden.status, 403);
     const body = (await forbidden.json()) as { error: { code: string; title: string; fix?: string } };
     assert.equal(body.error.code, 'QUANTA_SQL_FORBIDDEN');
     assert.ok(body.error.fix);
-    const missing = await api.request('/api/catalog/show?address=quanta://sales/nothing');
+    const missing = await as('mia@acme.example', '/api/catalog/show?address=quanta://sales/nothing');
     assert.equal(missing.status, 404);
-    const bad = await api.request('/api/catalog/show?address=http://x');
+    const bad = await as('mia@acme.example', '/api/catalog/show?address=http://x');
     assert.equal(bad.status, 400);
   });
 
-  test('a query names its principal: no header, an unknown one or the local administrator is denied', async () => {
-    for (const principal of [undefined, 'nobody@acme.example', 'local-admin']) {
-      const response = await api.request('/api/query', {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          ...(principal ? { 'x-quanta-principal': principal } : {}),
-        },
-        body: JSON.stringify({ sql: 'select count(*) from marketing.campaign_performance.performance' }),
-      });
-      assert.equal(response.status, 403, String(principal));
-      const body = (await response.json()) as { error: { code: string }; rows?: unknown };
-      assert.equal(body.error.code, 'QUANTA_POLICY_DENIED');
-      assert.equal(body.rows, undefined);
+  test('a principal header is no longer trusted: the token decides who asks', async () => {
+    const response = await query(
+      'mia@acme.example',
+      'select count(*) from customers.crm_customers.customers',
+      {
+        'x-quanta-principal': 'gus@acme.example',
+      },
+    );
+    assert.equal(response.status, 403);
+    const body = (await response.json()) as { error: { code: string; message: string } };
+    assert.equal(body.error.code, 'QUANTA_POLICY_DENIED');
+    assert.match(body.error.message, /^mia@acme\.example may not read/);
+  });
+
+  test('every /api route refuses a missing, malformed, unknown, expired or revoked token with 401', async () => {
+    const routes = api.routes.filter((route) => route.path.startsWith('/api/') && route.method !== 'ALL');
+    assert.ok(routes.length >= 9, JSON.stringify(routes));
+    clock.advanceDays(2);
+    const forged = `${tokens['mia@acme.example']?.slice(0, -4)}AAAA`;
+    const headers: (string | undefined)[] = [
+      undefined,
+      'Bearer',
+      'Basic bWlhOnB3',
+      `Bearer ${tokens['mia@acme.example']}x`,
+      `Bearer ${forged}`,
+      'Bearer qt_AAAAAAAAAAAA_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+      `Bearer ${expiring}`,
+      `Bearer ${revoked}`,
+    ];
+    for (const route of routes) {
+      const path = route.path.replace(':id', 'ar-0000000000');
+      for (const authorization of headers) {
+        const response = await api.request(path, {
+          method: route.method,
+          headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
+          ...(route.method === 'POST' ? { body: JSON.stringify({ sql: 'select 1' }) } : {}),
+        });
+        const label = `${route.method} ${path} with ${authorization}`;
+        assert.equal(response.status, 401, label);
+        assert.equal(response.headers.get('www-authenticate'), 'Bearer', label);
+        const body = (await response.json()) as { error: { code: string }; rows?: unknown };
+        assert.equal(body.error.code, 'QUANTA_UNAUTHENTICATED', label);
+        assert.equal(body.rows, undefined, label);
+      }
     }
+    const stillValid = await as('mia@acme.example', '/api/catalog');
+    assert.equal(stillValid.status, 200);
+  });
+
+  test('an access request approved by the owner opens the port until the grant expires', async () => {
+    const sql = 'select count(*) as n, min(email) as email from customers.crm_customers.customers';
+    assert.equal((await query('mia@acme.example', sql)).status, 403);
+    const filed = await as('mia@acme.example', '/api/access/requests', {
+      method: 'POST',
+      body: JSON.stringify({
+        address: 'quanta://customers/crm-customers/customers',
+        purpose: 'churn study',
+        duration: '7d',
+      }),
+    });
+    assert.equal(filed.status, 201);
+    const { request } = (await filed.json()) as { request: { id: string; state: string } };
+    assert.equal(request.state, 'pending');
+    const bySam = await as('sam@acme.example', `/api/access/requests/${request.id}/approve`, {
+      method: 'POST',
+    });
+    assert.equal(bySam.status, 403);
+    const visible = async (who: string) =>
+      ((await (await as(who, '/api/access/requests')).json()) as { requests: { id: string }[] }).requests.map(
+        (listed) => listed.id,
+      );
+    assert.deepEqual(await visible('ada@acme.example'), [request.id]);
+    assert.deepEqual(await visible('sam@acme.example'), []);
+    const approved = await as('ada@acme.example', `/api/access/requests/${request.id}/approve`, {
+      method: 'POST',
+      body: JSON.stringify({ note: 'until the end of the study' }),
+    });
+    assert.equal(approved.status, 200);
+    const decided = (await approved.json()) as { grant: { expiresAt: string } };
+    assert.equal(Date.parse(decided.grant.expiresAt), clock.now().getTime() + 7 * 86_400_000);
+    const again = await as('gus@acme.example', `/api/access/requests/${request.id}/deny`, { method: 'POST' });
+    assert.equal(again.status, 409);
+    const granted = await query('mia@acme.example', sql);
+    assert.equal(granted.status, 200);
+    const rows = ((await granted.json()) as { rows: [number, string][] }).rows;
+    assert.equal(rows[0]?.[0], 100);
+    assert.match(rows[0]?.[1] ?? '', /^[0-9a-f]{64}$/, 'restricted emails stay hashed for clearance 1');
+    clock.advanceDays(8);
+    const expired = await query('mia@acme.example', sql);
+    assert.equal(expired.status, 403);
+    const audit = await service.audit.listAuditEvents({ principal: 'mia@acme.example', limit: 10 });
+    assert.deepEqual(
+      audit.filter((event) => event.action !== 'query').map((event) => `${event.action} ${event.actor}`),
+      ['approve ada@acme.example', 'request-access mia@acme.example'],
+    );
+  });
+
+  test('a delegate of domain.yaml decides too', async () => {
+    const filed = await as('sam@acme.example', '/api/access/requests', {
+      method: 'POST',
+      body: JSON.stringify({ address: 'quanta://customers/crm-customers/customers', purpose: 'audit' }),
+    });
+    const { request } = (await filed.json()) as { request: { id: string } };
+    const denied = await as('gus@acme.example', `/api/access/requests/${request.id}/deny`, {
+      method: 'POST',
+      body: JSON.stringify({ note: 'use customer-profile' }),
+    });
+    assert.equal(denied.status, 200);
+    const body = (await denied.json()) as { request: { state: string; note: string }; grant?: unknown };
+    assert.deepEqual(
+      [body.request.state, body.request.note, body.grant],
+      ['denied', 'use customer-profile', undefined],
+    );
+  });
+
+  test('streams the rows as CSV or Arrow IPC by the Accept header', async () => {
+    const sql = 'select order_id, amount, customer_id from sales.orders.orders order by order_id';
+    const json = (await (await query('sam@acme.example', sql)).json()) as {
+      rows: [string, number, string][];
+    };
+    const csv = await query('sam@acme.example', sql, { accept: 'text/csv' });
+    assert.equal(csv.headers.get('content-type'), 'text/csv; charset=utf-8');
+    const lines = (await csv.text()).trimEnd().split('\r\n');
+    assert.equal(lines[0], 'order_id,amount,customer_id');
+    assert.equal(lines.length, json.rows.length + 1);
+    assert.equal(lines[1], json.rows[0]?.join(','));
+    const arrow = await query('sam@acme.example', sql, { accept: 'application/vnd.apache.arrow.stream' });
+    assert.equal(arrow.headers.get('content-type'), 'application/vnd.apache.arrow.stream');
+    const table = tableFromIPC(new Uint8Array(await arrow.arrayBuffer()));
+    assert.deepEqual(
+      table.schema.fields.map((field) => field.name),
+      ['order_id', 'amount', 'customer_id'],
+    );
+    assert.equal(table.numRows, json.rows.length);
+    assert.ok(table.batches.length > 0);
+    assert.equal(table.getChild('order_id')?.get(0), json.rows[0]?.[0]);
+    assert.equal(Number(table.getChild('amount')?.get(json.rows.length - 1)), Number(json.rows.at(-1)?.[1]));
+    const empty = await query('sam@acme.example', `${sql.replace(' order by', ' where false order by')}`, {
+      accept: 'application/vnd.apache.arrow.stream',
+    });
+    assert.equal(tableFromIPC(new Uint8Array(await empty.arrayBuffer())).numRows, 0);
   });
 
   test('describes a run and its step journal', async () => {
-    const runs = (await (await api.request('/api/runs?product=quanta://sales/orders')).json()) as {
+    const runs = (await (await as('mia@acme.example', '/api/runs?product=quanta://sales/orders')).json()) as {
       runs: { id: string }[];
     };
     assert.equal(runs.runs.length, 1);
-    const run = (await (await api.request(`/api/runs/${runs.runs[0]?.id}`)).json()) as {
+    const run = (await (await as('mia@acme.example', `/api/runs/${runs.runs[0]?.id}`)).json()) as {
       events: { step: string }[];
     };
     assert.deepEqual([...new Set(run.events.map((event) => event.step))], ['ingest', 'publish', 'done']);
   });
 
-  test('serves its OpenAPI document and health', async () => {
+  test('serves its OpenAPI document and health without a token', async () => {
     const openapi = (await (await api.request('/openapi.json')).json()) as { paths: Record<string, unknown> };
     assert.ok(openapi.paths['/api/query']);
+    assert.ok(openapi.paths['/api/access/requests/{id}/approve']);
     const health = (await (await api.request('/health')).json()) as { status: string; store: string };
     assert.deepEqual(health, { status: 'ok', store: 'embedded' });
   });

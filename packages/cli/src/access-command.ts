@@ -1,3 +1,4 @@
+import type { DomainUsage } from '@quanta/gateway';
 import {
   type AccessPolicy,
   localPrincipal,
@@ -6,11 +7,18 @@ import {
   whoCan,
 } from '@quanta/governance';
 import { parseAddress, QuantaError } from '@quanta/model';
-import type { MeshService } from '@quanta/services';
-import type { AuditDecision, AuditEvent, AuditQuery } from '@quanta/store';
+import {
+  type AccessReview,
+  domainUsage,
+  type MeshService,
+  parseDurationDays,
+  reviewDomainAccess,
+} from '@quanta/services';
+import type { AccessRequest, AccessRequestState, AuditDecision, AuditEvent, AuditQuery } from '@quanta/store';
 import type { Command } from 'commander';
 import pc from 'picocolors';
 import { outputOf, withMesh } from './command-context.ts';
+import { renderTable } from './output.ts';
 
 const DECISIONS: readonly AuditDecision[] = ['allow', 'deny', 'error'];
 
@@ -45,6 +53,116 @@ export function addAccessCommands(program: Command): void {
         return whoCan(policy, address);
       });
       outputOf(command).result({ address, entries }, () => renderWhoCan(entries));
+    });
+  addRequestCommands(access);
+  addReportCommands(program, access);
+}
+
+const STATES: readonly AccessRequestState[] = ['pending', 'approved', 'denied'];
+
+/** `quanta access request|requests|approve|deny`, as the local principal. */
+function addRequestCommands(access: Command): void {
+  access
+    .command('request <address>')
+    .description('ask the owning domain for access to a port, with a purpose and a duration')
+    .requiredOption('--purpose <text>', 'what the data is for')
+    .option('--duration <duration>', 'how long the grant lasts once approved: 30d, 12h, 1y', '30d')
+    .action(async (address: string, options: { purpose: string; duration: string }, command: Command) => {
+      const durationDays = parseDurationDays(options.duration);
+      const request = await withMesh(command, (service) =>
+        service.requests.request({
+          principal: localPrincipal(),
+          address,
+          purpose: options.purpose,
+          durationDays,
+        }),
+      );
+      outputOf(command).result(
+        { request },
+        () => `Requested ${request.id}: ${request.port} for ${request.durationDays}d, waiting for its owner.`,
+      );
+    });
+  access
+    .command('requests')
+    .description(
+      "access requests you may see: yours, your domains' (owner or delegate), all for administrators",
+    )
+    .option('--state <state>', 'pending, approved or denied')
+    .option('--address <address>', 'a port address or prefix')
+    .action(async (options: { state?: string; address?: string }, command: Command) => {
+      if (options.state !== undefined && !(STATES as readonly string[]).includes(options.state)) {
+        throw new QuantaError('QUANTA_USAGE', `unknown state '${options.state}'`, {
+          fix: 'pending, approved or denied',
+        });
+      }
+      const query = {
+        ...(options.state ? { state: options.state as AccessRequestState } : {}),
+        ...(options.address ? { address: options.address } : {}),
+      };
+      const requests = await withMesh(command, (service) =>
+        service.requests.listVisible({ actor: localPrincipal(), query }),
+      );
+      outputOf(command).result({ requests }, () => renderRequests(requests));
+    });
+  for (const kind of ['approve', 'deny'] as const) {
+    access
+      .command(`${kind} <request-id>`)
+      .description(
+        kind === 'approve'
+          ? "approve a pending request (the domain's owner or a delegate): a grant that expires on its own"
+          : "deny a pending request (the domain's owner or a delegate)",
+      )
+      .option('--note <text>', 'a note for the requester and the audit')
+      .action(async (requestId: string, options: { note?: string }, command: Command) => {
+        const decided = await withMesh(command, (service) =>
+          service.requests.decide({
+            requestId,
+            kind,
+            actor: localPrincipal(),
+            ...(options.note ? { note: options.note } : {}),
+          }),
+        );
+        outputOf(command).result(decided, () =>
+          decided.grant
+            ? `Approved ${requestId}: ${decided.grant.principal} reads ${decided.grant.port} until ${decided.grant.expiresAt} (grant ${decided.grant.id}).`
+            : `Denied ${requestId}.`,
+        );
+      });
+  }
+}
+
+/** `quanta access review` and `quanta usage`: who holds access and uses it, per domain. */
+function addReportCommands(program: Command, access: Command): void {
+  access
+    .command('review <domain>')
+    .description("who holds access to a domain's ports, and who has not used it in N days (from the audit)")
+    .option('--inactive-days <n>', 'the review window in days', '90')
+    .action(async (domain: string, options: { inactiveDays: string }, command: Command) => {
+      const inactiveDays = Number(options.inactiveDays);
+      if (!Number.isInteger(inactiveDays) || inactiveDays <= 0) {
+        throw new QuantaError('QUANTA_USAGE', '--inactive-days must be a positive integer');
+      }
+      const review = await withMesh(command, async (service) => {
+        await requireAdministration(service, { type: 'Domain', name: domain });
+        return reviewDomainAccess(service, { domain, inactiveDays });
+      });
+      outputOf(command).result(review, () => renderReview(review));
+    });
+  program
+    .command('usage')
+    .description(
+      'usage per domain: queries, distinct consumers, consumers from other domains (needs `administer`)',
+    )
+    .option('--domain <domain>', 'only this domain')
+    .action(async (options: { domain?: string }, command: Command) => {
+      const usage = await withMesh(command, async (service) => {
+        await requireAdministration(
+          service,
+          options.domain ? { type: 'Domain', name: options.domain } : { type: 'Mesh' },
+        );
+        return domainUsage(service, options.domain ? { domain: options.domain } : {});
+      });
+      outputOf(command).result({ usage }, () => renderUsage(usage));
     });
 }
 
@@ -138,4 +256,59 @@ export function renderWhoCan(entries: readonly WhoCanEntry[]): string {
       return lines.join('\n');
     })
     .join('\n');
+}
+
+/** One row per request: id, state, requester, port, duration, purpose and decision. */
+export function renderRequests(requests: readonly AccessRequest[]): string {
+  if (requests.length === 0) return 'No access requests.';
+  return renderTable(
+    ['id', 'state', 'principal', 'port', 'duration', 'purpose', 'decided by'],
+    requests.map((request) => [
+      request.id,
+      request.state,
+      request.principal,
+      request.port,
+      `${request.durationDays}d`,
+      request.purpose,
+      request.decidedBy ?? '',
+    ]),
+  );
+}
+
+/** Active users first, then the inactive ones to revoke. */
+export function renderReview(review: AccessReview): string {
+  if (review.entries.length === 0) return `Nobody holds access to ${review.domain}.`;
+  const entries = [...review.entries].sort(
+    (a, b) => a.status.localeCompare(b.status) || a.principal.localeCompare(b.principal),
+  );
+  return [
+    `Access to ${review.domain}, used since ${review.since} (${review.inactiveDays} days):`,
+    renderTable(
+      ['principal', 'domain', 'role', 'status', 'queries', 'last query', 'ports', 'via grant'],
+      entries.map((entry) => [
+        entry.principal,
+        entry.domain,
+        entry.role,
+        entry.status,
+        entry.queries,
+        entry.lastQueryAt ?? 'never',
+        entry.ports.length,
+        entry.grants.length,
+      ]),
+    ),
+  ].join('\n');
+}
+
+/** One row per domain. */
+export function renderUsage(usage: readonly DomainUsage[]): string {
+  return renderTable(
+    ['domain', 'queries', 'consumers', 'from other domains', 'last query'],
+    usage.map((entry) => [
+      entry.domain,
+      entry.queries,
+      entry.consumers,
+      entry.crossDomainConsumers,
+      entry.lastQueryAt ?? '',
+    ]),
+  );
 }

@@ -9,6 +9,7 @@ import { MeshService } from '@quanta/services';
 import pc from 'picocolors';
 import { databaseUrlOption } from './command-context.ts';
 import type { Output } from './output.ts';
+import { DEFAULT_PG_PORT, describePgWire, startPgWire } from './pg-backend.ts';
 import type { TerminalProgress } from './progress.ts';
 import { renderCatalog, renderQueryTable, renderRuns } from './render.ts';
 
@@ -85,10 +86,15 @@ async function serveDemo(root: string, options: DemoOptions): Promise<void> {
   const { serveApi } = await import('@quanta/server');
   const service = await MeshService.create({ root, ...databaseUrlOption() });
   const server = await serveApi(service, { port: options.port });
+  const pgWire = await startPgWire(service, {
+    host: '127.0.0.1',
+    port: Number(process.env.QUANTA_PG_PORT ?? DEFAULT_PG_PORT),
+  });
   options.output.info(
     [
       '',
       pc.bold(`Quanta API on ${server.url}  (Ctrl-C to stop)`),
+      `  ${describePgWire(pgWire)}`,
       `  ${server.url}/api/catalog`,
       `  ${server.url}/openapi.json`,
       `  curl -s ${server.url}/api/query -H 'content-type: application/json' -d '{"sql":"select * from marketing.campaign_performance.performance limit 5"}'`,

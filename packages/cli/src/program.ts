@@ -1,14 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { localPrincipal } from '@quanta/governance';
-import {
-  ERROR_TABLE,
-  type Finding,
-  QuantaError,
-  type RunRecord,
-  serializeError,
-  toQuantaError,
-} from '@quanta/model';
+import { ERROR_TABLE, type Finding, QuantaError, serializeError, toQuantaError } from '@quanta/model';
 import { createDomain, createProduct, initMesh, MeshService } from '@quanta/services';
 import { formatContract, lintContractFile, lintProductFile } from '@quanta/spec';
 import { Command, CommanderError } from 'commander';
@@ -23,17 +16,16 @@ import {
   rootOf,
   withMesh,
 } from './command-context.ts';
+import { addIncidentCommands } from './incident-command.ts';
 import { addLineageCommands } from './lineage-command.ts';
 import { createOutput, renderCsv, renderFindings } from './output.ts';
+import { describePgWire, startPgWire } from './pg-backend.ts';
 import { addProfileCommands } from './profile-command.ts';
-import {
-  renderAsset,
-  renderCatalog,
-  renderPlan,
-  renderQueryTable,
-  renderRuns,
-  renderScaffold,
-} from './render.ts';
+import { renderAsset, renderCatalog, renderPlan, renderQueryTable, renderScaffold } from './render.ts';
+import { addRunCommands } from './run-command.ts';
+import { addTokenCommands } from './token-command.ts';
+import { addUsersCommands } from './users-command.ts';
+import { addWorkerCommands } from './worker-command.ts';
 import { addWorkflowCommands } from './workflow-command.ts';
 
 /** Runs the CLI and returns the exit code (from the error table). */
@@ -81,8 +73,13 @@ function buildProgram(): Command {
   addServeCommands(program);
   addLineageCommands(program);
   addProfileCommands(program);
+  addIncidentCommands(program);
   addAccessCommands(program);
+  addTokenCommands(program);
+  addUsersCommands(program);
   addWorkflowCommands(program);
+  addRunCommands(program);
+  addWorkerCommands(program);
   return program;
 }
 
@@ -160,62 +157,43 @@ function addLifecycleCommands(program: Command): void {
         () => `Applied: ${created} created, ${updated} updated, ${removed} removed, ${unchanged} unchanged.`,
       );
     });
-  program
-    .command('run [product]')
-    .description(
-      "run a product's workflow (<domain>/<product>), or every product in dependency order with --all",
-    )
-    .option('--all', 'run every product in dependency order')
-    .action(async (name: string | undefined, options: { all?: boolean }, command: Command) => {
-      if (!name && !options.all)
-        throw new QuantaError('QUANTA_USAGE', 'name a product or pass --all', {
-          fix: 'quanta run sales/orders',
-        });
-      const runs = await withMesh(command, async (service) =>
-        name ? [await service.run(name)] : service.runAll(),
-      );
-      outputOf(command).result({ runs }, () => renderRuns(runs));
-      process.exitCode = exitCodeOfRuns(runs);
-    });
-}
-
-function exitCodeOfRuns(runs: readonly RunRecord[]): number {
-  const failed = runs.find((run) => run.state !== 'succeeded');
-  return failed?.error
-    ? ERROR_TABLE[failed.error.code].exitCode
-    : failed
-      ? ERROR_TABLE.QUANTA_WORKFLOW_FAILED.exitCode
-      : 0;
 }
 
 function addQueryCommands(program: Command): void {
   program
     .command('query <sql>')
     .description('run a read-only SELECT over published ports (<domain>.<product>.<port>) and quanta_catalog')
-    .option('--format <format>', 'table, csv or json', 'table')
+    .option('--format <format>', 'table, csv, json or parquet (with --output)', 'table')
+    .option('--output <file>', 'the file a parquet export is written to')
     .option('--as <principal>', 'run as another principal (needs `administer`; audited)')
-    .action(async (sql: string, options: { format: string; as?: string }, command: Command) => {
-      const actor = localPrincipal();
-      const identity = { principal: options.as ?? actor, actor };
-      const result = await withMesh(command, (service) => service.query(sql, identity));
-      const headers = result.columns.map((column) => column.name);
-      const format = globals(command).json ? 'json' : options.format;
-      switch (format) {
-        case 'json':
-          createOutput({ isJson: true }).result(result, () => '');
+    .action(
+      async (sql: string, options: { format: string; as?: string; output?: string }, command: Command) => {
+        const actor = localPrincipal();
+        const identity = { principal: options.as ?? actor, actor };
+        if (options.format === 'parquet') {
+          await exportParquet(command, { sql, identity, output: options.output });
           return;
-        case 'csv':
-          process.stdout.write(`${renderCsv(headers, result.rows)}\n`);
-          return;
-        case 'table':
-          process.stdout.write(`${renderQueryTable(result)}\n`);
-          return;
-        default:
-          throw new QuantaError('QUANTA_USAGE', `unknown format '${format}'`, {
-            fix: 'use table, csv or json',
-          });
-      }
-    });
+        }
+        const result = await withMesh(command, (service) => service.query(sql, identity));
+        const headers = result.columns.map((column) => column.name);
+        const format = globals(command).json ? 'json' : options.format;
+        switch (format) {
+          case 'json':
+            createOutput({ isJson: true }).result(result, () => '');
+            return;
+          case 'csv':
+            process.stdout.write(`${renderCsv(headers, result.rows)}\n`);
+            return;
+          case 'table':
+            process.stdout.write(`${renderQueryTable(result)}\n`);
+            return;
+          default:
+            throw new QuantaError('QUANTA_USAGE', `unknown format '${format}'`, {
+              fix: 'use table, csv or json',
+            });
+        }
+      },
+    );
   const catalog = program.command('catalog').description('browse the catalog');
   catalog
     .command('list')
@@ -231,6 +209,27 @@ function addQueryCommands(program: Command): void {
       const description = await withMesh(command, (service) => service.catalogShow(address));
       outputOf(command).result(description, () => renderAsset(description));
     });
+}
+
+/** `quanta query --format parquet --output file`: the gateway's rows, written by a separate engine instance. */
+async function exportParquet(
+  command: Command,
+  options: { sql: string; identity: { principal: string; actor: string }; output: string | undefined },
+): Promise<void> {
+  const { output } = options;
+  if (!output) {
+    throw new QuantaError('QUANTA_USAGE', 'a parquet export needs --output <file>', {
+      fix: 'quanta query "select ..." --format parquet --output result.parquet',
+    });
+  }
+  const file = path.resolve(output);
+  const result = await withMesh(command, (service) =>
+    service.exportParquet(options.sql, { identity: options.identity, path: file }),
+  );
+  outputOf(command).result(
+    { file, rows: result.rows.length, reads: result.reads },
+    () => `Wrote ${result.rows.length} rows to ${file}.`,
+  );
 }
 
 function addLintCommands(program: Command): void {
@@ -278,18 +277,31 @@ function addServeCommands(program: Command): void {
     .description('serve the HTTP API (catalog, runs, SQL queries; OpenAPI at /openapi.json)')
     .option('--port <port>', 'port to listen on', process.env.QUANTA_PORT ?? '8080')
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
-    .action(async (options: { port: string; host: string }, command: Command) => {
-      const { serveApi } = await import('@quanta/server');
-      const service = await MeshService.create({
-        root: rootOf(command),
-        ...databaseUrlOption(),
-      });
-      const server = await serveApi(service, { port: Number(options.port), host: options.host });
-      outputOf(command).result(
-        { url: server.url },
-        () => `Quanta API listening on ${server.url} (OpenAPI: ${server.url}/openapi.json)`,
-      );
-    });
+    .option(
+      '--pg-port <port>',
+      'PostgreSQL wire-protocol port (0: any free port)',
+      process.env.QUANTA_PG_PORT ?? '5433',
+    )
+    .option('--no-pg', 'do not serve the PostgreSQL wire protocol')
+    .action(
+      async (options: { port: string; host: string; pgPort: string; pg: boolean }, command: Command) => {
+        const { serveApi } = await import('@quanta/server');
+        const service = await MeshService.create({
+          root: rootOf(command),
+          ...databaseUrlOption(),
+        });
+        const server = await serveApi(service, { port: Number(options.port), host: options.host });
+        const pgWire = options.pg
+          ? await startPgWire(service, { host: options.host, port: Number(options.pgPort) })
+          : undefined;
+        outputOf(command).result({ url: server.url, ...(pgWire ? { pgUrl: pgWire.url } : {}) }, () =>
+          [
+            `Quanta API listening on ${server.url} (OpenAPI: ${server.url}/openapi.json)`,
+            ...(pgWire ? [describePgWire(pgWire)] : []),
+          ].join('\n'),
+        );
+      },
+    );
   program
     .command('demo')
     .description(

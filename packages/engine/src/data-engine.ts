@@ -80,6 +80,13 @@ export interface QualityRequest {
   readonly references?: Readonly<Record<string, RelationFile>>;
   /** The time freshness and retention are measured at (ISO 8601). */
   readonly now: string;
+  /**
+   * Check only the rows appended after the first `baseRows` (an appended snapshot: the previous
+   * snapshot's rows, then the delta), combining with the report the base was published with.
+   * Valid when the rules and pinned references are those the base was checked with; a rule the
+   * base report cannot be combined with makes the whole check a full scan.
+   */
+  readonly incremental?: { readonly baseRows: number; readonly baseReport: QualityReport };
 }
 
 /** Where a snapshot file goes when published. */

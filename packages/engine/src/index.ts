@@ -1,3 +1,4 @@
 export * from './data-engine.ts';
 export { DuckDbEngine, type DuckDbEngineOptions } from './duckdb-engine.ts';
+export { writeParquet } from './parquet-export.ts';
 export { ruleSql } from './table-quality-check.ts';

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { TableProfile } from '@quanta/model';
+import { PROFILE_SAMPLE_ROWS } from './table-profile.ts';
 import { createEngineFixture, type EngineFixture } from './test-fixtures.ts';
 
 let fixture: EngineFixture;
@@ -20,9 +21,11 @@ before(async () => {
 });
 after(() => fixture.dispose());
 
-test('profiles every column of a small table in two scans', () => {
+test('profiles every column of a small table exactly: it is its own sample', () => {
   assert.equal(profile.rowCount, 10);
-  assert.equal(profile.scans, 2);
+  // Exact aggregate, top values, then histograms and exact counts: three passes over 10 rows.
+  assert.equal(profile.scans, 3);
+  assert.equal(profile.sampleRows, undefined);
   assert.deepEqual(
     profile.columns.map((column) => column.name),
     ['n', 'code', 'day'],
@@ -75,4 +78,30 @@ test('a date column has ISO bounds and a histogram by day', () => {
   assert.deepEqual([day.histogram?.[0]?.lower, day.histogram?.at(-1)?.upper], ['2025-01-01', '2025-01-10']);
   // approx_quantile (t-digest) on dates.
   assert.equal(day.quantiles?.p50, '2025-01-06');
+});
+
+test('a large table takes top values, histograms and patterns from a sample, counts scaled', async () => {
+  const rows = PROFILE_SAMPLE_ROWS * 3;
+  const staged = await fixture.engine.transform({
+    sql: `SELECT range::INTEGER AS n, CASE WHEN range % 4 = 0 THEN 'X1' ELSE 'yy' END AS code FROM range(${rows})`,
+    inputs: {},
+    target: { domain: 'd', runId: 'r', name: 'large' },
+  });
+  const large = await fixture.engine.profile(staged);
+  assert.equal(large.rowCount, rows);
+  assert.equal(large.scans, 2);
+  assert.equal(large.sampleRows, PROFILE_SAMPLE_ROWS);
+  const [n, code] = large.columns;
+  // Exact statistics stay exact.
+  assert.deepEqual([n?.count, n?.min, n?.max, n?.mean], [rows, 0, rows - 1, (rows - 1) / 2]);
+  const binned = (n?.histogram ?? []).reduce((sum, bin) => sum + bin.count, 0);
+  assert.ok(Math.abs(binned - rows) <= 16, `the scaled histogram holds ${binned} rows`);
+  const shareOf = (value: string): number =>
+    (code?.topValues.find((top) => top.value === value)?.count ?? 0) / rows;
+  assert.ok(Math.abs(shareOf('X1') - 0.25) < 0.02, `X1 share ${shareOf('X1')}`);
+  assert.ok(Math.abs(shareOf('yy') - 0.75) < 0.02, `yy share ${shareOf('yy')}`);
+  assert.deepEqual(
+    code?.patterns?.map((pattern) => pattern.value),
+    ['aa', 'A9'],
+  );
 });

@@ -12,10 +12,16 @@ import { quoteIdentifier, quoteLiteralList } from './sql-text.ts';
 import { tableColumns } from './staged-table-description.ts';
 
 const DATA = `main.${DATA_TABLE}`;
+const SAMPLE = 'quanta_profile_sample';
 const TOP_K = 10;
 const TOP_PATTERNS = 5;
 const MAX_BINS = 20;
 const DEFAULT_BINS = 16;
+/** Rows the sample statistics (top values, histograms) are computed on, at most. */
+export const PROFILE_SAMPLE_ROWS = 100_000;
+/** Rows pattern classes are computed on, at most: regular expressions are the costly part. */
+const PATTERN_ROWS = 20_000;
+const SAMPLE_SEED = 42;
 
 /** How a column is profiled, from its DuckDB type. */
 type ColumnFamily = 'number' | 'date' | 'timestamp' | 'text' | 'other';
@@ -27,29 +33,110 @@ interface FirstScanSlots {
   readonly slots: Readonly<Record<string, number>>;
 }
 
+/** Where the sample statistics are read from, and how to scale their counts to the table. */
+interface SampleSource {
+  readonly relation: string;
+  readonly rows: number;
+  /** Pattern classes read every `patternStride`-th row of the source. */
+  readonly patternStride: number;
+}
+
 /**
- * Profiles every column of a table in two scans. The first computes counts, nulls, approximate
- * distinct, min/max, mean/stddev, approximate quantiles, string lengths, and the approximate
- * top values and top pattern classes (A upper, a lower, 9 digit, computed in SQL). The second,
- * knowing the ranges, computes an equi-width histogram per numeric or date column and the exact
- * counts of the top values and patterns.
+ * Profiles every column of a table in two passes over its data. The first, exact, fused
+ * aggregate computes counts, nulls, approximate distinct (HyperLogLog), min/max, mean/stddev,
+ * approximate quantiles (t-digest) and string lengths. Top values, histograms and pattern
+ * classes (A upper, a lower, 9 digit) come from a seeded reservoir sample of
+ * {@link PROFILE_SAMPLE_ROWS} rows, drawn in the second pass, their counts scaled to the table;
+ * a table that small is its own sample, so its counts are exact (and it is read three times).
  */
 export async function profileTable(database: DuckDbDatabase): Promise<TableProfile> {
   const columns = await tableColumns(database, { table: DATA_TABLE });
+  const [sized = []] = await database.rows(`SELECT count(*) FROM ${DATA}`);
+  const isSampled = Number(sized[0] ?? 0) > PROFILE_SAMPLE_ROWS;
   const expressions: string[] = ['count(*)'];
   const add = (expression: string): number => expressions.push(expression) - 1;
   const planned = columns.map((column) => planFirstScan(column, add));
   const [first = []] = await database.rows(`SELECT ${expressions.join(', ')} FROM ${DATA}`);
   const rowCount = Number(first[0] ?? 0);
-  const second = planSecondScan(planned, first);
-  const [secondRow = []] =
-    second.expressions.length > 0
-      ? await database.rows(`SELECT ${second.expressions.join(', ')} FROM ${DATA}`)
-      : [[]];
-  const profiles = planned.map((plan, index) =>
-    columnProfile(plan, { first, second: secondRow, slots: second.slots[index] ?? {}, rowCount }),
+  const source = await sampleSource(database, { isSampled, rowCount });
+  try {
+    const tops = await sampleTops(database, { planned, source, rowCount });
+    const second = planSecondScan(planned, { first, tops });
+    const [secondRow = []] =
+      second.expressions.length > 0
+        ? await database.rows(`SELECT ${second.expressions.join(', ')} FROM ${source.relation}`)
+        : [[]];
+    const scale = source.rows === 0 ? 1 : rowCount / source.rows;
+    const profiles = planned.map((plan, index) =>
+      columnProfile(plan, {
+        first,
+        second: secondRow,
+        slots: second.slots[index] ?? {},
+        rowCount,
+        scale,
+        patterns: tops[index]?.patterns,
+      }),
+    );
+    return {
+      rowCount,
+      columns: profiles,
+      scans: isSampled ? 2 : 3,
+      ...(isSampled ? { sampleRows: source.rows } : {}),
+    };
+  } finally {
+    if (isSampled) await database.run(`DROP TABLE IF EXISTS temp.${SAMPLE}`);
+  }
+}
+
+async function sampleSource(
+  database: DuckDbDatabase,
+  input: { isSampled: boolean; rowCount: number },
+): Promise<SampleSource> {
+  if (!input.isSampled) {
+    return {
+      relation: DATA,
+      rows: input.rowCount,
+      patternStride: Math.max(1, Math.ceil(input.rowCount / PATTERN_ROWS)),
+    };
+  }
+  await database.run(
+    `CREATE OR REPLACE TEMP TABLE ${SAMPLE} AS SELECT * FROM ${DATA} USING SAMPLE ${PROFILE_SAMPLE_ROWS} ROWS (reservoir, ${SAMPLE_SEED})`,
   );
-  return { rowCount, columns: profiles, scans: second.expressions.length > 0 ? 2 : 1 };
+  const [counted = []] = await database.rows(`SELECT count(*) FROM temp.${SAMPLE}`);
+  const rows = Number(counted[0] ?? 0);
+  return { relation: `temp.${SAMPLE}`, rows, patternStride: Math.max(1, Math.ceil(rows / PATTERN_ROWS)) };
+}
+
+/** The approximate top values and every pattern class of the text columns, over the sample source. */
+async function sampleTops(
+  database: DuckDbDatabase,
+  input: { planned: readonly FirstScanSlots[]; source: SampleSource; rowCount: number },
+): Promise<{ top: string[]; patterns?: ValueCount[] }[]> {
+  const texts = input.planned.filter((plan) => plan.family === 'text');
+  if (texts.length === 0) return input.planned.map(() => ({ top: [] }));
+  const names = texts.map((plan) => `CAST(${quoteIdentifier(plan.column.name)} AS VARCHAR)`);
+  const [tops = []] = await database.rows(
+    `SELECT ${names.map((text) => `approx_top_k(${text}, ${TOP_K})`).join(', ')} FROM ${input.source.relation}`,
+  );
+  // Patterns are exact over every `patternStride`-th row: regular expressions are the costly part.
+  const stride = input.source.patternStride;
+  const [patterns = []] = await database.rows(
+    `SELECT count(*), ${names.map((_, index) => `histogram(p${index})`).join(', ')} FROM (SELECT ${names
+      .map((text, index) => `${patternOf(text)} AS p${index}`)
+      .join(', ')} FROM ${input.source.relation}${stride === 1 ? '' : ` WHERE rowid % ${stride} = 0`})`,
+  );
+  const patternRows = Number(patterns[0] ?? 0);
+  const scale = patternRows === 0 ? 1 : input.rowCount / patternRows;
+  const byColumn = new Map(
+    texts.map((plan, index) => [
+      plan,
+      {
+        top: stringsAt(tops, index),
+        patterns: valueCounts(patterns[index + 1], scale).slice(0, TOP_PATTERNS),
+      },
+    ]),
+  );
+  return input.planned.map((plan) => byColumn.get(plan) ?? { top: [] });
 }
 
 function familyOf(type: string): ColumnFamily {
@@ -103,8 +190,6 @@ function planFirstScan(column: ColumnType, add: (expression: string) => number):
     slots.minLength = add(`min(length(${text}))`);
     slots.maxLength = add(`max(length(${text}))`);
     slots.meanLength = add(`avg(length(${text}))`);
-    slots.top = add(`approx_top_k(${text}, ${TOP_K})`);
-    slots.patterns = add(`approx_top_k(${patternOf(text)}, ${TOP_PATTERNS})`);
   }
   return { column, family, slots };
 }
@@ -118,14 +203,17 @@ function binsOf(plan: FirstScanSlots, range: { low: number; high: number }): num
 
 function planSecondScan(
   planned: readonly FirstScanSlots[],
-  first: readonly JsonValue[],
+  input: {
+    first: readonly JsonValue[];
+    tops: readonly { top: string[] }[];
+  },
 ): { expressions: string[]; slots: Record<string, number>[] } {
   const expressions: string[] = [];
   const add = (expression: string): number => expressions.push(expression) - 1;
-  const slots = planned.map((plan) => {
+  const slots = planned.map((plan, index) => {
     const own: Record<string, number> = {};
     const name = quoteIdentifier(plan.column.name);
-    const { low, high } = rangeOf(plan, first);
+    const { low, high } = rangeOf(plan, input.first);
     if (low !== undefined && high !== undefined && high > low) {
       const bins = binsOf(plan, { low, high });
       const width = (high - low) / bins;
@@ -133,17 +221,10 @@ function planSecondScan(
         `histogram(least(floor((${numericOf(name, plan.family)} - ${low}) / ${width})::INTEGER, ${bins - 1}))`,
       );
     }
-    const top = stringsAt(first, plan.slots.top);
+    const { top = [] } = input.tops[index] ?? {};
     if (top.length > 0) {
       const text = `CAST(${name} AS VARCHAR)`;
       own.top = add(`histogram(${text}) FILTER (WHERE list_contains(${quoteLiteralList(top)}, ${text}))`);
-    }
-    const patterns = stringsAt(first, plan.slots.patterns);
-    if (patterns.length > 0) {
-      const pattern = patternOf(`CAST(${name} AS VARCHAR)`);
-      own.patterns = add(
-        `histogram(${pattern}) FILTER (WHERE list_contains(${quoteLiteralList(patterns)}, ${pattern}))`,
-      );
     }
     return own;
   });
@@ -179,9 +260,9 @@ function mapEntries(value: JsonValue | undefined): [JsonValue, number][] {
   );
 }
 
-function valueCounts(value: JsonValue | undefined): ValueCount[] {
+function valueCounts(value: JsonValue | undefined, scale: number): ValueCount[] {
   return mapEntries(value)
-    .map(([key, count]) => ({ value: String(key), count }))
+    .map(([key, count]) => ({ value: String(key), count: Math.round(count * scale) }))
     .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1));
 }
 
@@ -193,7 +274,7 @@ function boundOf(value: number, family: ColumnFamily): number | string {
 
 function histogramOf(
   plan: FirstScanSlots,
-  input: { value: JsonValue | undefined; low: number; high: number },
+  input: { value: JsonValue | undefined; low: number; high: number; scale: number },
 ): HistogramBin[] {
   const counts = new Map(mapEntries(input.value).map(([key, count]) => [Number(key), count]));
   const bins = binsOf(plan, input);
@@ -201,7 +282,7 @@ function histogramOf(
   return Array.from({ length: bins }, (_, index) => ({
     lower: boundOf(input.low + index * width, plan.family),
     upper: boundOf(index === bins - 1 ? input.high : input.low + (index + 1) * width, plan.family),
-    count: counts.get(index) ?? 0,
+    count: Math.round((counts.get(index) ?? 0) * input.scale),
   }));
 }
 
@@ -218,6 +299,9 @@ function columnProfile(
     second: readonly JsonValue[];
     slots: Record<string, number>;
     rowCount: number;
+    /** Table rows per sample row. */
+    scale: number;
+    patterns: readonly ValueCount[] | undefined;
   },
 ): ColumnProfile {
   const { first, second, slots } = input;
@@ -231,9 +315,9 @@ function columnProfile(
   const minLength = numberAt(first, plan.slots.minLength);
   const histogram =
     slots.histogram !== undefined && low !== undefined && high !== undefined
-      ? histogramOf(plan, { value: second[slots.histogram], low, high })
+      ? histogramOf(plan, { value: second[slots.histogram], low, high, scale: input.scale })
       : undefined;
-  const patterns = slots.patterns === undefined ? undefined : valueCounts(second[slots.patterns]);
+  const patterns = input.patterns;
   return {
     name: plan.column.name,
     type: plan.column.type,
@@ -246,7 +330,7 @@ function columnProfile(
     ...(mean === undefined ? {} : { mean }),
     ...(stddev === undefined ? {} : { stddev }),
     ...(quantiles ? { quantiles } : {}),
-    topValues: slots.top === undefined ? [] : valueCounts(second[slots.top]),
+    topValues: slots.top === undefined ? [] : valueCounts(second[slots.top], input.scale),
     ...(histogram ? { histogram } : {}),
     ...(minLength === undefined
       ? {}

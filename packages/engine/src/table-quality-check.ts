@@ -1,6 +1,5 @@
 import type {
   ClauseResult,
-  ColumnType,
   ForeignKeyRule,
   JsonObject,
   JsonValue,
@@ -23,7 +22,7 @@ import { tableColumns } from './staged-table-description.ts';
 const MAX_SAMPLES = 5;
 const DATA = `main.${DATA_TABLE}`;
 
-/** A measured clause waiting for its verdict, with the rowids of its first failing rows. */
+/** A measured clause waiting for its verdict, with how to find its first failing rows. */
 interface Measurement {
   readonly rule: QualityRule;
   readonly measured: number;
@@ -31,8 +30,9 @@ interface Measurement {
   readonly threshold: string;
   readonly isPassed: boolean;
   readonly detail: string;
-  readonly sampleRowids: readonly number[];
-  readonly quarantined?: number;
+  /** A query returning failing rows of the table, run only when the clause failed. */
+  readonly sampleSql?: string;
+  readonly basis?: ClauseResult['basis'];
 }
 
 /** One clause's outcome before samples are fetched. */
@@ -44,11 +44,26 @@ interface ScanCounter {
 }
 
 /**
+ * Which rows the fused aggregate reads: all of them, or only those appended after a checked
+ * base (rowids from `baseRows` on), each clause then combined with the base report's.
+ */
+interface Scope {
+  readonly baseRows: number;
+  /** The base report's clauses by id; empty for a full check. */
+  readonly base: ReadonlyMap<string, ClauseResult>;
+  readonly isIncremental: boolean;
+}
+
+/**
  * Checks every quality clause of a table in as few scans as the rules allow: rows failing
  * `quanta.onFail: quarantine` rules are routed first (one insert, one delete), then ONE fused
- * aggregate measures every library metric and SLA clause, then one query per `sql` rule and one
- * anti-join per foreign key against the attached upstream snapshot. Failing rows are sampled
- * by rowid in one last lookup. A clause that cannot run is `cannotEnforce`, never a pass.
+ * aggregate measures every library metric, SLA clause, count-shaped `sql` rule
+ * (`SELECT count(*) FROM ${table} WHERE …`, folded into a FILTER) and foreign key (a scalar
+ * anti-join against the attached upstream snapshot, in the same statement). Other `sql` rules
+ * run one query each. Failing rows are sampled in one last lookup, only when a clause failed.
+ * With `incremental`, the aggregate reads only the appended rows and combines with the base
+ * report: uniqueness probes the base's keys with the delta's, foreign keys check the delta.
+ * A clause that cannot run is `cannotEnforce`, never a pass.
  */
 export async function checkTableQuality(
   database: DuckDbDatabase,
@@ -58,22 +73,26 @@ export async function checkTableQuality(
   const actual = await tableColumns(database, { table: DATA_TABLE });
   const schema = schemaChecks(actual, await resolveColumns(database, request.columns));
   const types = new Map(actual.map((column) => [column.name, column.type]));
+  const scope = scopeOf(request);
   const routed = request.canRoute
-    ? await routeToQuarantine(database, { rules: request.rules, types, counter })
+    ? await routeToQuarantine(database, { rules: request.rules, types, counter, scope })
     : new Map<string, number>();
   const references = await attachReferences(database, request);
   const outcomes: Outcome[] = [];
-  const fused = request.rules.filter((rule) => rule.kind === 'metric' || rule.kind === 'sla');
-  const total = await measureFused(database, { rules: fused, types, now: request.now, counter, outcomes });
+  const separate = request.rules.filter(
+    (rule): rule is SqlRule =>
+      rule.kind === 'sql' && fusableSqlCondition(rule, request.tableName) === undefined,
+  );
+  const fused = request.rules.filter(
+    (rule) => rule.kind !== 'unenforceable' && !separate.includes(rule as SqlRule),
+  );
+  const context: FusedContext = { types, now: request.now, table: request.tableName, references, scope };
+  const total = await measureFused(database, { rules: fused, context, counter, outcomes });
   for (const rule of request.rules) {
     if (rule.kind === 'unenforceable') outcomes.push(cannotEnforce(rule, rule.reason));
-    if (rule.kind === 'sql')
-      outcomes.push(await measureSql(database, { rule, table: request.tableName, counter }));
-    if (rule.kind === 'foreignKey')
-      outcomes.push(
-        await measureForeignKey(database, { rule, types, alias: references.get(rule.target.file), counter }),
-      );
   }
+  for (const rule of separate)
+    outcomes.push(await measureSql(database, { rule, table: request.tableName, counter }));
   const clauses = await withSamples(database, { outcomes, counter, routed });
   const order = new Map(request.rules.map((rule, index) => [rule.id, index]));
   clauses.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
@@ -91,7 +110,33 @@ export async function checkTableQuality(
     scans: counter.scans,
     rowCount: total,
     quarantinedRows: Number(quarantine?.[0] ?? 0),
+    ...(scope.isIncremental
+      ? { incremental: { baseRows: scope.baseRows, deltaRows: total - scope.baseRows } }
+      : {}),
   };
+}
+
+const FULL: Scope = { baseRows: 0, base: new Map(), isIncremental: false };
+
+/** Incremental when every clause the aggregate measures can be combined with the base report's. */
+function scopeOf(request: QualityRequest): Scope {
+  const incremental = request.incremental;
+  if (!incremental || incremental.baseReport.rowCount !== incremental.baseRows) return FULL;
+  const base = new Map(incremental.baseReport.clauses.map((clause) => [clause.id, clause]));
+  const isCombinable = request.rules.every((rule) => {
+    if (rule.kind === 'unenforceable') return true;
+    if (rule.kind === 'metric' && rule.metric === 'rowCount') return true;
+    if (rule.kind === 'sql' && fusableSqlCondition(rule, request.tableName) === undefined) return true;
+    const clause = base.get(rule.id);
+    if (!clause || clause.status === 'cannotEnforce' || !clause.basis) return false;
+    return rule.kind === 'sla' ? true : clause.basis.failing !== undefined;
+  });
+  return isCombinable ? { baseRows: incremental.baseRows, base, isIncremental: true } : FULL;
+}
+
+/** The delta's rows only (incremental), as a condition on rowid; `true` for a full check. */
+function scopeFilter(scope: Scope, alias?: string): string {
+  return scope.isIncremental ? `${alias ? `${alias}.` : ''}rowid >= ${scope.baseRows}` : 'true';
 }
 
 function cannotEnforce(rule: QualityRule, why: string): ClauseResult {
@@ -111,8 +156,16 @@ function missingColumn(columns: readonly string[], types: ReadonlyMap<string, st
   return missing === undefined ? undefined : `column '${missing}' is not in the table`;
 }
 
-/** The SQL condition true for a row failing a row-level metric; undefined for table-level metrics. */
-function failingCondition(rule: MetricRule): string | undefined {
+const INTEGER_TYPE =
+  /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT)$/;
+const INTEGER_TEXT = /^-?(0|[1-9][0-9]*)$/;
+
+/**
+ * The SQL condition true for a row failing a row-level metric; undefined for table-level
+ * metrics. Valid values of an integer column that are all canonical integers compare as numbers,
+ * which means the same as comparing texts and spares a cast per row.
+ */
+function failingCondition(rule: MetricRule, types: ReadonlyMap<string, string>): string | undefined {
   const [column] = rule.columns;
   if (column === undefined) return undefined;
   const name = quoteIdentifier(column);
@@ -129,8 +182,15 @@ function failingCondition(rule: MetricRule): string | undefined {
     case 'invalidValues': {
       const validity = rule.validity ?? {};
       const tests: string[] = [];
-      if (validity.validValues && validity.validValues.length > 0)
-        tests.push(`${text} NOT IN (${validity.validValues.map(quoteLiteral).join(', ')})`);
+      const valid = validity.validValues ?? [];
+      const isNumeric =
+        INTEGER_TYPE.test(types.get(column) ?? '') && valid.every((value) => INTEGER_TEXT.test(value));
+      if (valid.length > 0)
+        tests.push(
+          isNumeric
+            ? `${name} NOT IN (${valid.join(', ')})`
+            : `${text} NOT IN (${valid.map(quoteLiteral).join(', ')})`,
+        );
       if (validity.pattern !== undefined)
         tests.push(`NOT regexp_full_match(${text}, ${quoteLiteral(validity.pattern)})`);
       if (validity.minLength !== undefined) tests.push(`length(${text}) < ${Math.floor(validity.minLength)}`);
@@ -157,12 +217,17 @@ async function invalidPattern(database: DuckDbDatabase, rule: MetricRule): Promi
 /** Moves rows failing quarantine rules into the quarantine table, each with the rules it failed. */
 async function routeToQuarantine(
   database: DuckDbDatabase,
-  input: { rules: readonly QualityRule[]; types: ReadonlyMap<string, string>; counter: ScanCounter },
+  input: {
+    rules: readonly QualityRule[];
+    types: ReadonlyMap<string, string>;
+    counter: ScanCounter;
+    scope: Scope;
+  },
 ): Promise<Map<string, number>> {
   const routing: { rule: MetricRule; condition: string; reason: string }[] = [];
   for (const rule of input.rules) {
     if (rule.kind !== 'metric' || rule.onFail !== 'quarantine') continue;
-    const condition = failingCondition(rule);
+    const condition = failingCondition(rule, input.types);
     if (!condition || missingColumn(rule.columns, input.types) || (await invalidPattern(database, rule)))
       continue;
     routing.push({ rule, condition, reason: `quality rule ${rule.name} (${rule.id})` });
@@ -175,7 +240,7 @@ async function routeToQuarantine(
   const reasons = routing.map(
     ({ condition, reason }) => `CASE WHEN ${condition} THEN ${quoteLiteral(reason)} END`,
   );
-  const anyFailing = routing.map(({ condition }) => condition).join(' OR ');
+  const anyFailing = `${scopeFilter(input.scope)} AND (${routing.map(({ condition }) => condition).join(' OR ')})`;
   await database.run(
     `INSERT INTO main.${QUARANTINE_TABLE} SELECT concat_ws(',', ${fields.join(', ')}), concat_ws('; ', ${reasons.join(', ')}), NULL, NULL FROM ${DATA} WHERE ${anyFailing}`,
   );
@@ -204,72 +269,141 @@ class AggregateList {
     return this.#expressions.length - 1;
   }
 
-  get sql(): string {
-    return `SELECT ${this.#expressions.join(', ')} FROM ${DATA}`;
+  /** The one statement: the table under the contract's table name (for sql rules' conditions). */
+  sql(input: { table: string; scope: Scope }): string {
+    return `SELECT ${this.#expressions.join(', ')} FROM ${DATA} AS ${quoteIdentifier(input.table)} WHERE ${scopeFilter(input.scope)}`;
   }
 }
 
-/** How to read a fused clause's values out of the aggregate row. */
-type Reader = (row: readonly JsonValue[], total: number) => Outcome;
+/** What every fused reader needs to know. */
+interface FusedContext {
+  readonly types: ReadonlyMap<string, string>;
+  readonly now: string;
+  readonly table: string;
+  /** Attached upstream snapshots by contract file. */
+  readonly references: ReadonlyMap<string, string>;
+  readonly scope: Scope;
+}
 
-async function measureFused(
-  database: DuckDbDatabase,
-  input: {
-    rules: readonly QualityRule[];
-    types: ReadonlyMap<string, string>;
-    now: string;
-    counter: ScanCounter;
-    outcomes: Outcome[];
-  },
-): Promise<number> {
+/** The aggregate row and the table's row count (base plus delta when incremental). */
+interface Tally {
+  readonly row: readonly JsonValue[];
+  readonly total: number;
+}
+
+/** How to read a fused clause's values out of the aggregate row. */
+type Reader = (tally: Tally) => Outcome;
+
+/** What one fused statement measures; `isApart` when it is a fallback statement already. */
+interface FusedInput {
+  readonly rules: readonly QualityRule[];
+  readonly context: FusedContext;
+  readonly counter: ScanCounter;
+  readonly outcomes: Outcome[];
+  readonly isApart?: boolean;
+}
+
+async function measureFused(database: DuckDbDatabase, input: FusedInput): Promise<number> {
+  const { context } = input;
   const aggregates = new AggregateList();
   const readers: Reader[] = [];
+  const measured: QualityRule[] = [];
+  const immediate: Outcome[] = [];
+  let subqueries = 0;
   for (const rule of input.rules) {
-    const reader =
-      rule.kind === 'metric'
-        ? await metricReader(database, { rule, types: input.types, aggregates })
-        : rule.kind === 'sla'
-          ? slaReader({ rule, types: input.types, aggregates, now: input.now })
-          : cannotEnforce(rule, 'not a fused clause');
-    if (typeof reader === 'function') readers.push(reader);
-    else input.outcomes.push(reader);
+    const reader = await readerOf(database, { rule, context, aggregates });
+    if (typeof reader === 'function') {
+      readers.push(reader);
+      measured.push(rule);
+    } else immediate.push(reader);
+    if (
+      rule.kind === 'foreignKey' ||
+      (rule.kind === 'metric' && rule.metric === 'duplicateValues' && context.scope.isIncremental)
+    )
+      subqueries += 1;
   }
   let row: JsonValue[];
   try {
-    input.counter.scans += 1;
-    [row = []] = await database.rows(aggregates.sql);
+    input.counter.scans += 1 + subqueries;
+    [row = []] = await database.rows(aggregates.sql(context));
   } catch (error) {
     const why = `the fused check query failed: ${toQuantaError(error).message}`;
-    for (const rule of input.rules) input.outcomes.push(cannotEnforce(rule, why));
+    if (!input.isApart && input.rules.some((rule) => rule.kind === 'sql' || rule.kind === 'foreignKey'))
+      return measureApart(database, input);
+    input.outcomes.push(...immediate, ...measured.map((rule) => cannotEnforce(rule, why)));
     return 0;
   }
-  const total = Number(row[0] ?? 0);
-  for (const reader of readers) input.outcomes.push(reader(row, total));
+  input.outcomes.push(...immediate);
+  const total = context.scope.baseRows + Number(row[0] ?? 0);
+  for (const reader of readers) input.outcomes.push(reader({ row, total }));
   return total;
+}
+
+/**
+ * When the fused statement fails (a sql rule's condition does not compile on its own, say),
+ * each sql rule and foreign key is measured in a statement of its own so that one bad clause
+ * cannot hide the others.
+ */
+async function measureApart(database: DuckDbDatabase, input: FusedInput): Promise<number> {
+  const isAlone = (rule: QualityRule): boolean => rule.kind === 'sql' || rule.kind === 'foreignKey';
+  const apart = { ...input, isApart: true };
+  const total = await measureFused(database, {
+    ...apart,
+    rules: input.rules.filter((rule) => !isAlone(rule)),
+  });
+  for (const rule of input.rules.filter(isAlone)) {
+    const outcomes: Outcome[] = [];
+    await measureFused(database, { ...apart, rules: [rule], outcomes });
+    input.outcomes.push(...outcomes);
+  }
+  return total;
+}
+
+async function readerOf(
+  database: DuckDbDatabase,
+  input: { rule: QualityRule; context: FusedContext; aggregates: AggregateList },
+): Promise<Reader | ClauseResult> {
+  const { rule, context, aggregates } = input;
+  switch (rule.kind) {
+    case 'metric':
+      return metricReader(database, { rule, context, aggregates });
+    case 'sla':
+      return slaReader({ rule, context, aggregates });
+    case 'sql':
+      return sqlCountReader({ rule, context, aggregates });
+    case 'foreignKey':
+      return foreignKeyReader({ rule, context, aggregates });
+    case 'unenforceable':
+      return cannotEnforce(rule, rule.reason);
+  }
+}
+
+/** The failing rows so far: the base report's, when the check is incremental. */
+function baseFailing(rule: QualityRule, scope: Scope): number {
+  return scope.base.get(rule.id)?.basis?.failing ?? 0;
 }
 
 async function metricReader(
   database: DuckDbDatabase,
-  input: { rule: MetricRule; types: ReadonlyMap<string, string>; aggregates: AggregateList },
+  input: { rule: MetricRule; context: FusedContext; aggregates: AggregateList },
 ): Promise<Reader | ClauseResult> {
-  const { rule, aggregates } = input;
-  const why = missingColumn(rule.columns, input.types) ?? (await invalidPattern(database, rule));
+  const { rule, aggregates, context } = input;
+  const why = missingColumn(rule.columns, context.types) ?? (await invalidPattern(database, rule));
   if (why) return cannotEnforce(rule, why);
-  const condition = failingCondition(rule);
+  const condition = failingCondition(rule, context.types);
+  const prior = baseFailing(rule, context.scope);
   if (condition !== undefined) {
     const count = aggregates.add(`count(*) FILTER (WHERE ${condition})`);
-    const rowids = aggregates.add(`min(rowid, ${MAX_SAMPLES}) FILTER (WHERE ${condition})`);
-    return (row, total) =>
+    return ({ row, total }) =>
       judge(rule, {
-        count: Number(row[count] ?? 0),
+        count: prior + Number(row[count] ?? 0),
         total,
-        rowids: rowidsOf(row[rowids]),
         what: describeMetric(rule),
+        sampleSql: `SELECT * FROM ${DATA} WHERE ${condition} LIMIT ${MAX_SAMPLES}`,
       });
   }
   if (rule.metric === 'rowCount') {
-    return (_row, total) =>
-      judge(rule, { count: total, total, rowids: [], what: 'row(s)', isRatioFree: true });
+    return ({ total }) => judge(rule, { count: total, total, what: 'row(s)', isRatioFree: true });
   }
   const names = rule.columns.map(quoteIdentifier);
   const key = names.length === 1 ? (names[0] as string) : `(${names.join(', ')})`;
@@ -277,8 +411,25 @@ async function metricReader(
   const duplicates = aggregates.add(
     `count(*) FILTER (WHERE ${present}) - count(DISTINCT ${key}) FILTER (WHERE ${present})`,
   );
-  return (row, total) =>
-    judge(rule, { count: Number(row[duplicates] ?? 0), total, rowids: [], what: 'duplicate row(s)' });
+  const across = context.scope.isIncremental
+    ? aggregates.add(repeatedBaseKeys(names, context.scope))
+    : undefined;
+  return ({ row, total }) =>
+    judge(rule, {
+      count: prior + Number(row[duplicates] ?? 0) + (across === undefined ? 0 : Number(row[across] ?? 0)),
+      total,
+      what: 'duplicate row(s)',
+    });
+}
+
+/** How many distinct keys of the delta the base already holds: each one more duplicate. */
+function repeatedBaseKeys(names: readonly string[], scope: Scope): string {
+  const present = names.map((name) => `${name} IS NOT NULL`).join(' AND ');
+  const equal = names.map((name) => `b.${name} = d.${name}`).join(' AND ');
+  return (
+    `(SELECT count(*) FROM (SELECT DISTINCT ${names.join(', ')} FROM ${DATA} WHERE rowid >= ${scope.baseRows} AND ${present}) d ` +
+    `WHERE EXISTS (SELECT 1 FROM ${DATA} b WHERE b.rowid < ${scope.baseRows} AND ${equal}))`
+  );
 }
 
 function describeMetric(rule: MetricRule): string {
@@ -294,13 +445,9 @@ function describeMetric(rule: MetricRule): string {
   }
 }
 
-function rowidsOf(value: JsonValue | undefined): number[] {
-  return Array.isArray(value) ? value.map(Number).filter(Number.isFinite) : [];
-}
-
 function judge(
   rule: MetricRule,
-  input: { count: number; total: number; rowids: readonly number[]; what: string; isRatioFree?: boolean },
+  input: { count: number; total: number; what: string; isRatioFree?: boolean; sampleSql?: string },
 ): Measurement {
   const isPercent = rule.unit === 'percent' && !input.isRatioFree;
   const measured = isPercent ? (input.total === 0 ? 0 : (input.count * 100) / input.total) : input.count;
@@ -316,7 +463,8 @@ function judge(
     threshold: describeThreshold(rule.threshold),
     isPassed,
     detail: `${shown}; must be ${describeThreshold(rule.threshold)}`,
-    sampleRowids: isPassed ? [] : input.rowids,
+    ...(input.sampleSql === undefined ? {} : { sampleSql: input.sampleSql }),
+    ...(input.isRatioFree ? {} : { basis: { failing: input.count } }),
   };
 }
 
@@ -326,12 +474,11 @@ function round(value: number): number {
 
 function slaReader(input: {
   rule: SlaRule;
-  types: ReadonlyMap<string, string>;
+  context: FusedContext;
   aggregates: AggregateList;
-  now: string;
 }): Reader | ClauseResult {
-  const { rule } = input;
-  const type = input.types.get(rule.column);
+  const { rule, context } = input;
+  const type = context.types.get(rule.column);
   if (type === undefined) return cannotEnforce(rule, `column '${rule.column}' is not in the table`);
   if (!/^(DATE|TIMESTAMP)/.test(type))
     return cannotEnforce(rule, `column '${rule.column}' is ${type}, not a date or timestamp`);
@@ -339,12 +486,16 @@ function slaReader(input: {
   const edge = input.aggregates.add(
     `epoch(${isNewest ? 'max' : 'min'}(${quoteIdentifier(rule.column)})::TIMESTAMP)`,
   );
-  const now = Date.parse(input.now) / 1000;
-  return (row) => {
+  const now = Date.parse(context.now) / 1000;
+  const prior = context.scope.base.get(rule.id)?.basis?.edge;
+  return ({ row }) => {
     const value = row[edge];
-    if (value === null || value === undefined)
-      return cannotEnforce(rule, `column '${rule.column}' has no value`);
-    const ageDays = (now - Number(value)) / 86_400;
+    const edges = [value === null || value === undefined ? undefined : Number(value), prior].filter(
+      (item): item is number => item !== undefined,
+    );
+    if (edges.length === 0) return cannotEnforce(rule, `column '${rule.column}' has no value`);
+    const at = isNewest ? Math.max(...edges) : Math.min(...edges);
+    const ageDays = (now - at) / 86_400;
     const isPassed = ageDays <= rule.limitDays;
     const which = isNewest ? 'newest' : 'oldest';
     return {
@@ -354,7 +505,7 @@ function slaReader(input: {
       threshold: `≤ ${round(rule.limitDays)}`,
       isPassed,
       detail: `the ${which} ${rule.column} is ${round(ageDays)} day(s) old; ${rule.property} allows ${round(rule.limitDays)}`,
-      sampleRowids: [],
+      basis: { edge: at },
     };
   };
 }
@@ -373,6 +524,49 @@ async function attachReferences(
   // SQL rules come from contracts: they may read the table and nothing else on this machine.
   await database.run('SET enable_external_access = false');
   return aliases;
+}
+
+const COUNT_SHAPE =
+  /^\s*select\s+count\s*\(\s*\*\s*\)\s+from\s+("(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_]*)(?:\s+where\s+([\s\S]+?))?\s*;?\s*$/i;
+const NOT_A_ROW_CONDITION =
+  /\b(select|from|join|group|order|limit|offset|having|qualify|window|union|except|intersect)\b|;/i;
+
+/**
+ * The row condition of a count-shaped sql rule (`SELECT count(*) FROM ${table} WHERE …`), which
+ * the fused aggregate evaluates as a FILTER; undefined for any other query, run on its own.
+ */
+function fusableSqlCondition(rule: SqlRule, table: string): string | undefined {
+  const match = COUNT_SHAPE.exec(ruleSql(rule, table));
+  if (!match) return undefined;
+  const [, target = '', condition = 'true'] = match;
+  const isTable = target === quoteIdentifier(table) || target.toLowerCase() === table.toLowerCase();
+  if (!isTable || NOT_A_ROW_CONDITION.test(condition)) return undefined;
+  return condition;
+}
+
+function sqlCountReader(input: {
+  rule: SqlRule;
+  context: FusedContext;
+  aggregates: AggregateList;
+}): Reader | ClauseResult {
+  const { rule, context } = input;
+  const condition = fusableSqlCondition(rule, context.table);
+  if (condition === undefined) return cannotEnforce(rule, 'not a count-shaped rule');
+  const count = input.aggregates.add(`count(*) FILTER (WHERE ${condition})`);
+  const prior = baseFailing(rule, context.scope);
+  return ({ row }) => {
+    const measured = prior + Number(row[count] ?? 0);
+    const threshold = describeThreshold(rule.threshold);
+    return {
+      rule,
+      measured,
+      unit: rule.unit,
+      threshold,
+      isPassed: meetsThreshold(measured, rule.threshold),
+      detail: `the query returned ${measured}; must be ${threshold}`,
+      basis: { failing: measured },
+    };
+  };
 }
 
 async function measureSql(
@@ -400,7 +594,6 @@ async function measureSql(
       threshold,
       isPassed,
       detail: `the query returned ${measured}; must be ${threshold}`,
-      sampleRowids: [],
     };
   } catch (error) {
     return cannotEnforce(rule, `the query failed: ${toQuantaError(error).message}`);
@@ -414,18 +607,15 @@ export function ruleSql(rule: SqlRule, table: string): string {
     .replaceAll('${column}', rule.column === undefined ? '${column}' : quoteIdentifier(rule.column));
 }
 
-async function measureForeignKey(
-  database: DuckDbDatabase,
-  input: {
-    rule: ForeignKeyRule;
-    types: ReadonlyMap<string, string>;
-    alias: string | undefined;
-    counter: ScanCounter;
-  },
-): Promise<Outcome> {
-  const { rule, alias } = input;
-  const why = missingColumn([rule.column], input.types);
+function foreignKeyReader(input: {
+  rule: ForeignKeyRule;
+  context: FusedContext;
+  aggregates: AggregateList;
+}): Reader | ClauseResult {
+  const { rule, context } = input;
+  const why = missingColumn([rule.column], context.types);
   if (why) return cannotEnforce(rule, why);
+  const alias = context.references.get(rule.target.file);
   if (!alias)
     return cannotEnforce(
       rule,
@@ -433,13 +623,13 @@ async function measureForeignKey(
     );
   const column = `d.${quoteIdentifier(rule.column)}`;
   const target = `u.${quoteIdentifier(rule.target.column)}`;
-  try {
-    input.counter.scans += 1;
-    const [row = []] = await database.rows(
-      `SELECT count(*), min(d.rowid, ${MAX_SAMPLES}) FROM ${DATA} d WHERE ${column} IS NOT NULL AND NOT EXISTS ` +
-        `(SELECT 1 FROM ${quoteIdentifier(alias)}.main.${DATA_TABLE} u WHERE ${target} = ${column})`,
-    );
-    const orphans = Number(row[0] ?? 0);
+  const orphan =
+    `${scopeFilter(context.scope, 'd')} AND ${column} IS NOT NULL AND NOT EXISTS ` +
+    `(SELECT 1 FROM ${quoteIdentifier(alias)}.main.${DATA_TABLE} u WHERE ${target} = ${column})`;
+  const count = input.aggregates.add(`(SELECT count(*) FROM ${DATA} d WHERE ${orphan})`);
+  const prior = baseFailing(rule, context.scope);
+  return ({ row }) => {
+    const orphans = prior + Number(row[count] ?? 0);
     const isPassed = orphans === 0;
     return {
       rule,
@@ -448,40 +638,37 @@ async function measureForeignKey(
       threshold: '= 0',
       isPassed,
       detail: `${orphans} value(s) of ${rule.column} not found in ${rule.target.table}.${rule.target.column}`,
-      sampleRowids: isPassed ? [] : rowidsOf(row[1] ?? null),
+      sampleSql: `SELECT d.* FROM ${DATA} d WHERE ${orphan.replace(scopeFilter(context.scope, 'd'), 'true')} LIMIT ${MAX_SAMPLES}`,
+      basis: { failing: orphans },
     };
-  } catch (error) {
-    return cannotEnforce(rule, `the upstream check failed: ${toQuantaError(error).message}`);
-  }
+  };
 }
 
-/** Turns measurements into clause results, fetching every failing sample row in one lookup by rowid. */
+/** Turns measurements into clause results, fetching the failing clauses' sample rows in one lookup. */
 async function withSamples(
   database: DuckDbDatabase,
   input: { outcomes: readonly Outcome[]; counter: ScanCounter; routed: ReadonlyMap<string, number> },
 ): Promise<ClauseResult[]> {
-  const rowids = [
-    ...new Set(input.outcomes.flatMap((outcome) => ('rule' in outcome ? outcome.sampleRowids : []))),
-  ];
-  const rows = new Map<number, JsonObject>();
-  if (rowids.length > 0) {
+  const failing = input.outcomes.filter(
+    (outcome): outcome is Measurement =>
+      'rule' in outcome && !outcome.isPassed && outcome.sampleSql !== undefined,
+  );
+  const samples = new Map<number, JsonObject[]>();
+  if (failing.length > 0) {
     input.counter.scans += 1;
-    const found = await database.objects(
-      `SELECT rowid AS quanta_rowid, * FROM ${DATA} WHERE rowid IN (${rowids.join(', ')})`,
-    );
-    for (const { quanta_rowid: rowid, ...row } of found) rows.set(Number(rowid), row);
-  }
-  const results: ClauseResult[] = [];
-  for (const outcome of input.outcomes) {
-    if (!('rule' in outcome)) {
-      results.push(outcome);
-      continue;
+    const union = failing
+      .map((outcome, index) => `SELECT ${index} AS quanta_clause, * FROM (${outcome.sampleSql})`)
+      .join(' UNION ALL ');
+    for (const { quanta_clause: clause, ...row } of await database.objects(union)) {
+      const index = Number(clause);
+      samples.set(index, [...(samples.get(index) ?? []), row]);
     }
-    const samples = outcome.sampleRowids
-      .map((rowid) => rows.get(rowid))
-      .filter((row): row is JsonObject => row !== undefined);
+  }
+  return input.outcomes.map((outcome): ClauseResult => {
+    if (!('rule' in outcome)) return outcome;
     const quarantined = input.routed.get(outcome.rule.id);
-    results.push({
+    const index = failing.indexOf(outcome as Measurement);
+    return {
       id: outcome.rule.id,
       name: outcome.rule.name,
       kind: outcome.rule.kind,
@@ -491,9 +678,9 @@ async function withSamples(
       threshold: outcome.threshold,
       unit: outcome.unit,
       detail: quarantined ? `${outcome.detail}; ${quarantined} row(s) moved to quarantine` : outcome.detail,
-      samples,
+      samples: index < 0 ? [] : (samples.get(index) ?? []),
       ...(quarantined === undefined ? {} : { quarantined }),
-    });
-  }
-  return results;
+      ...(outcome.basis === undefined ? {} : { basis: outcome.basis }),
+    };
+  });
 }

@@ -8,6 +8,7 @@ import type {
   SnapshotRecord,
   TableProfile,
 } from '@quanta/model';
+import type { DomainUsage } from './domain-usage.ts';
 
 /** The reserved schema under which the platform's own metadata is queryable. */
 export const CATALOG_SCHEMA = 'quanta_catalog';
@@ -31,6 +32,8 @@ export interface CatalogFacts {
     readonly version: number;
     readonly profile: TableProfile;
   }[];
+  /** Usage per domain from the audit log; only administrators see it, the table is empty otherwise. */
+  readonly usage?: readonly DomainUsage[];
 }
 
 type Row = JsonValue[];
@@ -49,6 +52,7 @@ export function buildCatalogTables(facts: CatalogFacts): SessionTable[] {
     runsTable(facts),
     qualityTable(facts),
     profilesTable(facts),
+    usageTable(facts),
   ];
 }
 
@@ -62,6 +66,7 @@ export const CATALOG_TABLE_NAMES = [
   'runs',
   'quality',
   'profiles',
+  'usage',
 ] as const;
 
 function table(name: string, columns: readonly (readonly [string, string])[], rows: Row[]): SessionTable {
@@ -334,6 +339,30 @@ function profilesTable({ profiles = [] }: CatalogFacts): SessionTable {
       ['median', 'VARCHAR'],
       ['top_value', 'VARCHAR'],
       ['profile', 'VARCHAR'],
+    ],
+    rows,
+  );
+}
+
+/** One row per domain: queries, distinct consumers and consumers from other domains. */
+function usageTable({ usage = [] }: CatalogFacts): SessionTable {
+  const rows = usage.map(
+    (entry): Row => [
+      entry.domain,
+      entry.queries,
+      entry.consumers,
+      entry.crossDomainConsumers,
+      entry.lastQueryAt ?? null,
+    ],
+  );
+  return table(
+    'usage',
+    [
+      ['domain', 'VARCHAR'],
+      ['queries', 'BIGINT'],
+      ['consumers', 'BIGINT'],
+      ['cross_domain_consumers', 'BIGINT'],
+      ['last_query_at', 'VARCHAR'],
     ],
     rows,
   );

@@ -1,17 +1,21 @@
 import type { AccessPolicy, Principal } from '@quanta/governance';
-import type { PortRecord } from '@quanta/model';
+import type { ColumnProfile, PortRecord } from '@quanta/model';
 import type { CatalogFacts } from './catalog-tables.ts';
 
 /**
  * The rows of `quanta_catalog` a principal may see: the ports it may read (with the columns it
  * may see, raw or masked), their snapshots, their products and runs, and the domains holding
- * them plus the principal's own. Metadata follows the same policies as data (ADR 006).
+ * them plus the principal's own, and the quality results and profiles of those ports. A profile
+ * keeps the statistics that reveal values (min/max, quantiles, top values, histogram, patterns)
+ * only for raw columns of ports the principal reads without a row filter; a masked column keeps
+ * its counts, a hidden one is left out. Metadata follows the same policies as data (ADR 006).
  */
 export function visibleCatalogFacts(
   facts: CatalogFacts,
   context: { access: AccessPolicy; principal: Principal },
 ): CatalogFacts {
   const ports: PortRecord[] = [];
+  const profileColumns = new Map<string, ReadonlyMap<string, 'raw' | 'masked'>>();
   for (const port of facts.catalog.ports) {
     const access = context.access.portAccess(context.principal, port);
     if (access.kind === 'denied') continue;
@@ -19,6 +23,17 @@ export function visibleCatalogFacts(
       access.columns.filter((column) => column.kind !== 'hidden').map((column) => column.column),
     );
     ports.push({ ...port, columns: port.columns.filter((column) => visible.has(column.name)) });
+    const isFiltered = access.rowFilters.length > 0;
+    profileColumns.set(
+      port.address,
+      new Map(
+        access.columns.flatMap((column) =>
+          column.kind === 'hidden'
+            ? []
+            : [[column.column, column.kind === 'raw' && !isFiltered ? 'raw' : 'masked'] as const],
+        ),
+      ),
+    );
   }
   const portAddresses = new Set(ports.map((port) => port.address));
   const productAddresses = new Set(ports.map((port) => `quanta://${port.domain}/${port.product}`));
@@ -32,8 +47,39 @@ export function visibleCatalogFacts(
     },
     snapshots: facts.snapshots.filter((snapshot) => portAddresses.has(snapshot.port)),
     currentSnapshots: facts.currentSnapshots.filter((snapshot) => portAddresses.has(snapshot.port)),
+    ...(facts.usage && isAdministrator(context) ? { usage: facts.usage } : {}),
+    quality: (facts.quality ?? []).filter((record) => portAddresses.has(record.port)),
+    profiles: (facts.profiles ?? []).flatMap((record) => {
+      const columns = profileColumns.get(record.port);
+      if (!columns) return [];
+      const visible = record.profile.columns.flatMap((column) => {
+        const kind = columns.get(column.name);
+        return kind === undefined ? [] : [kind === 'raw' ? column : countsOnly(column)];
+      });
+      return [{ ...record, profile: { ...record.profile, columns: visible } }];
+    }),
     runs: facts.runs.filter(
       (run) => productAddresses.has(run.product) || productAddresses.has(`quanta://${run.product}`),
     ),
+  };
+}
+
+/** Usage across the mesh is for those who administer it (the governance team). */
+function isAdministrator(context: { access: AccessPolicy; principal: Principal }): boolean {
+  return (
+    context.access.authorize(context.principal, { action: 'administer', resource: { type: 'Mesh' } }).kind ===
+    'allow'
+  );
+}
+
+/** A column profile without the statistics that reveal values. */
+function countsOnly(column: ColumnProfile): ColumnProfile {
+  return {
+    name: column.name,
+    type: column.type,
+    count: column.count,
+    nulls: column.nulls,
+    distinct: column.distinct,
+    topValues: [],
   };
 }

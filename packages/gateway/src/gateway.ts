@@ -22,6 +22,7 @@ import {
   type CatalogFacts,
 } from './catalog-tables.ts';
 import { visibleCatalogFacts } from './catalog-visibility.ts';
+import { summarizeDomainUsage } from './domain-usage.ts';
 import { compilePortView, type PortView } from './port-view.ts';
 import { checkFunctions, isSystemReference } from './sql-guard.ts';
 
@@ -55,6 +56,11 @@ export interface GatewayOptions {
   readonly access: () => Promise<AccessPolicy>;
   /** The mesh secret keying the hash mask. */
   readonly secret: () => Promise<Buffer>;
+  /**
+   * The port addresses a principal holds an active grant on, asked at every query so that an
+   * expired grant stops working without anyone acting; none when omitted.
+   */
+  readonly grants?: (principal: string) => Promise<readonly string[]>;
 }
 
 /** A table reference resolved to what backs it. */
@@ -131,7 +137,7 @@ export class Gateway {
     context: { identity: QueryIdentity; trail: QueryTrail },
   ): Promise<QueryResult & { reads: PortRead[] }> {
     const access = await this.#options.access();
-    const principal = authenticate(access, context);
+    const principal = await this.#withGrants(authenticate(access, context));
     const parsed = await this.#options.engine.parseQuery(sql);
     if (!parsed.isSingleSelect) {
       throw new QuantaError('QUANTA_SQL_FORBIDDEN', 'only a single SELECT statement is allowed', {
@@ -163,7 +169,7 @@ export class Gateway {
         path: this.#options.engine.resolveStoragePath(attachment.path),
       })),
       tables: needsCatalog
-        ? buildCatalogTables(visibleCatalogFacts(await this.#catalogFacts(), { access, principal }))
+        ? buildCatalogTables(visibleCatalogFacts(await this.#catalogFacts(access), { access, principal }))
         : [],
       macros: [...views.values()].some((view) => view.usesHash) ? [await this.#hashMacro()] : [],
     });
@@ -207,6 +213,11 @@ export class Gateway {
     return views;
   }
 
+  async #withGrants(principal: Principal): Promise<Principal> {
+    const grants = (await this.#options.grants?.(principal.id)) ?? [];
+    return { ...principal, grants };
+  }
+
   async #hashMacro(): Promise<SessionMacro> {
     return hashMaskMacro(await this.#options.secret());
   }
@@ -242,7 +253,7 @@ export class Gateway {
     return { kind: 'port', snapshot, port };
   }
 
-  async #catalogFacts(): Promise<CatalogFacts> {
+  async #catalogFacts(access: AccessPolicy): Promise<CatalogFacts> {
     const store = this.#options.store;
     const [catalog, currentSnapshots, runs] = await Promise.all([
       store.loadCatalog(),
@@ -250,7 +261,20 @@ export class Gateway {
       store.listRuns({ limit: 10_000 }),
     ]);
     const history = await Promise.all(catalog.ports.map((port) => store.listSnapshots(port.address)));
-    return { catalog, currentSnapshots, runs, snapshots: history.flat() };
+    const usage = await summarizeDomainUsage(this.#options.audit, {
+      domains: catalog.domains.map((domain) => domain.name),
+      referential: access.referential,
+    });
+    const snapshots = history.flat();
+    const [quality, profiled] = await Promise.all([
+      store.listQualityReports({ limit: 10_000 }),
+      Promise.all(snapshots.map((snapshot) => store.getProfile(snapshot.port, snapshot.version))),
+    ]);
+    const profiles = snapshots.flatMap((snapshot, index) => {
+      const profile = profiled[index];
+      return profile ? [{ port: snapshot.port, version: snapshot.version, profile }] : [];
+    });
+    return { catalog, currentSnapshots, runs, snapshots, usage, quality, profiles };
   }
 }
 

@@ -1,2 +1,3 @@
 export * from './catalog-tables.ts';
+export * from './domain-usage.ts';
 export * from './gateway.ts';

@@ -29,6 +29,8 @@ export interface TestMesh {
   readonly audit: AuditStore;
   readonly access: AccessPolicy;
   readonly storageRoot: string;
+  /** Active grants per principal id (port addresses), as the store would answer; empty at first. */
+  readonly grants: Map<string, string[]>;
   dispose(): Promise<void>;
 }
 
@@ -82,6 +84,12 @@ forbid (principal, action == Action::"read", resource is Column)
 when { resource.tags.contains("secret") && principal.role != "admin" };
 @id("only-active-principals")
 forbid (principal, action, resource) when { principal.status != "active" };
+@id("granted-ports-read")
+permit (principal, action == Action::"read", resource is Port)
+when { principal.grants.contains(resource.address) };
+@id("granted-columns-read")
+permit (principal, action == Action::"read", resource is Column)
+when { principal.grants.contains(resource.portAddress) };
 `;
 
 const CUSTOMERS_POLICIES = `@id("customers-members-read")
@@ -162,12 +170,14 @@ export async function createTestMesh(): Promise<TestMesh> {
   await publish({ engine, store, dir }, { port: customers, csv: CUSTOMERS_CSV });
   await publish({ engine, store, dir }, { port: orders, csv: ORDERS_CSV });
   const access = testAccessPolicy(catalog);
+  const grants = new Map<string, string[]>();
   const gateway = Gateway.create({
     engine,
     store,
     audit,
     access: async () => access,
     secret: async () => TEST_SECRET,
+    grants: async (principal) => grants.get(principal) ?? [],
   });
   return {
     gateway,
@@ -176,6 +186,7 @@ export async function createTestMesh(): Promise<TestMesh> {
     audit,
     access,
     storageRoot,
+    grants,
     dispose: async () => {
       await engine.close();
       await store.close();
@@ -248,6 +259,25 @@ async function publish(
     columns: options.port.columns,
     target: { domain: options.port.domain, runId, name: options.port.name },
   });
+  const quality = await context.engine.checkQuality(staged, {
+    columns: options.port.columns,
+    rules: [
+      {
+        id: '/quality/0',
+        name: 'rows',
+        kind: 'metric',
+        metric: 'rowCount',
+        columns: [],
+        severity: 'error',
+        threshold: { operator: 'mustBeGreaterThan', value: 0 },
+        unit: 'rows',
+        onFail: 'report',
+      },
+    ],
+    tableName: options.port.name,
+    now: '2025-01-01T00:00:00.000Z',
+  });
+  const profile = await context.engine.profile(staged);
   const promoted = await context.engine.promote(staged, {
     domain: options.port.domain,
     product: options.port.product,
@@ -264,5 +294,7 @@ async function publish(
     runId,
     storagePath: promoted.storagePath,
     bytes: promoted.bytes,
+    quality,
+    profile,
   });
 }

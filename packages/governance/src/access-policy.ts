@@ -264,6 +264,7 @@ function principalEntities(principal: Principal, referential: UserReferential): 
       role: principal.role,
       clearance: principal.clearance,
       status: principal.status,
+      grants: [...(principal.grants ?? [])],
     },
     parents: principal.groups.map((id) => ({ type: 'Group', id })),
   };
@@ -300,6 +301,7 @@ function resourceEntities(
           product: port.product,
           port: port.name,
           name: column.name,
+          portAddress: port.address,
           classification: column.classification ?? 'internal',
           tags: [...column.tags],
         },

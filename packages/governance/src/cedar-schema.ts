@@ -8,7 +8,10 @@ export type AccessAction = (typeof ACCESS_ACTIONS)[number];
  * The Cedar schema of a mesh. Domains are an enumerated entity type made of the mesh's domain
  * names, so a policy naming a domain that does not exist fails validation. Products, ports and
  * columns form the hierarchy `Column in Port in Product in Domain`, so `resource in
- * Product::"quanta://sales/orders"` covers its ports and their columns.
+ * Product::"quanta://sales/orders"` covers its ports and their columns. A user's `grants` are
+ * the port addresses of its active access grants (approved, not expired, not revoked), so a
+ * policy opens a granted port with `principal.grants.contains(resource.address)` and its columns
+ * with `principal.grants.contains(resource.portAddress)` (ADR 011).
  */
 export function generateCedarSchema(domains: readonly string[]): string {
   const domainType =
@@ -28,6 +31,7 @@ entity User in [Group] {
   role: String,
   clearance: Long,
   status: String,
+  grants: Set<String>,
 };
 entity Product in [Domain] { domain: String, name: String };
 entity Port in [Product] { domain: String, product: String, name: String, address: String };
@@ -36,6 +40,7 @@ entity Column in [Port] {
   product: String,
   port: String,
   name: String,
+  portAddress: String,
   classification: String,
   tags: Set<String>,
 };

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { test } from 'node:test';
+import { issueToken, isTokenSecret, parseToken } from './api-token.ts';
 import { hashMaskMacro, maskExpression } from './column-masks.ts';
 import { compileRowFilter } from './row-filter.ts';
 import { LOCAL_ADMINISTRATOR, parseUserReferential } from './user-referential.ts';
@@ -70,4 +71,19 @@ test('users.yaml findings point at file:line:col', () => {
     referential.principals.map((entry) => entry.id),
     ['a', 'b', 'local-admin'],
   );
+});
+
+test('tokens are prefixed, high-entropy, verified against a salted hash only', () => {
+  const issued = issueToken();
+  assert.match(issued.token, /^qt_[A-Za-z0-9]{12}_[A-Za-z0-9_-]{43}$/);
+  assert.ok(!issued.hash.includes(issued.token.slice(16)));
+  const parts = parseToken(issued.token);
+  assert.equal(parts?.id, issued.id);
+  assert.ok(parts && isTokenSecret(parts.secret, issued));
+  assert.ok(parts && !isTokenSecret(`${parts.secret.startsWith('A') ? 'B' : 'A'}${parts.secret.slice(1)}`, issued));
+  assert.ok(parts && !isTokenSecret(parts.secret, { ...issued, salt: '00' }));
+  assert.notEqual(issueToken().token, issued.token);
+  for (const text of ['', 'qt_short_x', `Bearer ${issued.token}`, issued.token.replace('qt_', 'qx_')]) {
+    assert.equal(parseToken(text), undefined, text);
+  }
 });

@@ -1,4 +1,5 @@
 export * from './access-policy.ts';
+export * from './api-token.ts';
 export * from './cedar-schema.ts';
 export * from './check-access-files.ts';
 export * from './column-masks.ts';
@@ -7,4 +8,5 @@ export * from './mesh-secret.ts';
 export * from './policy-set.ts';
 export * from './row-filter.ts';
 export * from './user-referential.ts';
+export * from './users-import.ts';
 export * from './who-can.ts';

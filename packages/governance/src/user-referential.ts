@@ -22,6 +22,11 @@ export interface Principal {
   readonly clearance: number;
   readonly status: EmploymentStatus;
   readonly groups: readonly string[];
+  /**
+   * Port addresses of the principal's active access grants; not from users.yaml but from the
+   * store, at the time of each request (Cedar sees them as `principal.grants`).
+   */
+  readonly grants?: readonly string[];
 }
 
 /** A group of principals; policies test membership with `principal in Group::"id"`. */

@@ -108,4 +108,13 @@ export interface StepEvent {
   readonly kind: 'started' | 'succeeded' | 'failed';
   readonly at: string;
   readonly data?: JsonValue;
+  /** The step's deterministic position in the run (loop iterations, branches, calls, attempts). */
+  readonly path?: string;
+  /** What a resumed run takes instead of executing the step again: its jump and variables after it. */
+  readonly replay?: JsonValue;
+  /** The worker that journaled the entry. */
+  readonly worker?: string;
+  /** The lease generation (1 for the first claim of the run, 2 after a takeover...). */
+  readonly attempt?: number;
+  readonly durationMs?: number;
 }

@@ -20,6 +20,7 @@ export type QuantaErrorCode =
   | 'QUANTA_SQL_INVALID'
   | 'QUANTA_SQL_FORBIDDEN'
   | 'QUANTA_POLICY_DENIED'
+  | 'QUANTA_UNAUTHENTICATED'
   | 'QUANTA_INGEST_FAILED'
   | 'QUANTA_PUBLISH_BLOCKED'
   | 'QUANTA_WORKFLOW_FAILED'
@@ -61,6 +62,11 @@ export const ERROR_TABLE: Readonly<Record<QuantaErrorCode, ErrorPresentation>> =
   QUANTA_SQL_INVALID: { httpStatus: 400, exitCode: 2, title: 'Invalid SQL' },
   QUANTA_SQL_FORBIDDEN: { httpStatus: 403, exitCode: 6, title: 'Statement not allowed' },
   QUANTA_POLICY_DENIED: { httpStatus: 403, exitCode: 6, title: 'Access denied by policy' },
+  QUANTA_UNAUTHENTICATED: {
+    httpStatus: 401,
+    exitCode: 13,
+    title: 'Not authenticated: missing, unknown, expired or revoked token',
+  },
   QUANTA_INGEST_FAILED: { httpStatus: 422, exitCode: 7, title: 'Ingest failed' },
   QUANTA_PUBLISH_BLOCKED: { httpStatus: 409, exitCode: 8, title: 'Publication blocked' },
   QUANTA_WORKFLOW_FAILED: { httpStatus: 500, exitCode: 9, title: 'Workflow failed' },

@@ -5,3 +5,4 @@ export * from './errors.ts';
 export * from './json.ts';
 export * from './mesh.ts';
 export * from './quality.ts';
+export * from './trust.ts';

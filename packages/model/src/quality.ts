@@ -127,6 +127,12 @@ export interface ClauseResult {
   readonly samples: readonly JsonObject[];
   /** Rows moved to quarantine by this clause. */
   readonly quarantined?: number;
+  /**
+   * What an incremental check adds the delta's measure to: the failing rows (row-level
+   * metrics, duplicates, orphans, count-shaped sql rules), or the newest/oldest value of an SLA
+   * clause in epoch seconds.
+   */
+  readonly basis?: { readonly failing?: number; readonly edge?: number };
 }
 
 /** A schema check from the table's metadata (column present, type fits, no extra column). */
@@ -152,6 +158,8 @@ export interface QualityReport {
   /** Rows left in the table, and rows in its quarantine, after routing. */
   readonly rowCount: number;
   readonly quarantinedRows: number;
+  /** Present when only the rows appended since a checked base were scanned (ADR 010). */
+  readonly incremental?: { readonly baseRows: number; readonly deltaRows: number };
 }
 
 /** "N of M clauses enforced", the one-line summary of a report. */
@@ -198,4 +206,9 @@ export interface TableProfile {
   readonly rowCount: number;
   readonly columns: readonly ColumnProfile[];
   readonly scans: number;
+  /**
+   * Rows of the seeded reservoir sample top values, histograms and patterns were computed on,
+   * their counts scaled to the table; absent when the whole table was read (exact counts).
+   */
+  readonly sampleRows?: number;
 }

@@ -2,18 +2,21 @@ import { isJsonObject, QuantaError, serializeError, toQuantaError } from '@quant
 import { type MeshService, snapshotProfile } from '@quanta/services';
 import { Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { httpPrincipal, PRINCIPAL_HEADER } from './http-principal.ts';
+import { registerAccessRoutes } from './access-routes.ts';
+import { type ApiEnv, bearerAuthentication } from './http-principal.ts';
 import { OPENAPI_DOCUMENT } from './openapi.ts';
+import { queryMediaType, queryResultStream } from './query-response.ts';
 
 /**
  * The HTTP API over one mesh. It speaks only Web Request/Response (Hono); the Node listener is
  * an adapter in serve-api.ts. Errors are serialized the same way as everywhere, with the HTTP
  * status from the one error table.
  */
-export function createApi(service: MeshService): Hono {
-  const app = new Hono();
+export function createApi(service: MeshService): Hono<ApiEnv> {
+  const app = new Hono<ApiEnv>();
   app.onError((error, context) => {
     const quantaError = toQuantaError(error);
+    if (quantaError.code === 'QUANTA_UNAUTHENTICATED') context.header('WWW-Authenticate', 'Bearer');
     return context.json(
       { error: serializeError(quantaError) },
       quantaError.presentation.httpStatus as ContentfulStatusCode,
@@ -27,6 +30,8 @@ export function createApi(service: MeshService): Hono {
   );
   app.get('/health', (context) => context.json({ status: 'ok', store: service.store.kind }));
   app.get('/openapi.json', (context) => context.json(OPENAPI_DOCUMENT));
+  app.use('/api/*', bearerAuthentication(service));
+  registerAccessRoutes(app, service);
   app.get('/api/catalog', async (context) => context.json({ entries: await service.catalogList() }));
   app.get('/api/catalog/show', async (context) => {
     const address = context.req.query('address');
@@ -43,8 +48,12 @@ export function createApi(service: MeshService): Hono {
     if (!isJsonObject(body) || typeof body.sql !== 'string') {
       throw new QuantaError('QUANTA_USAGE', 'send a JSON body { "sql": "select ..." }');
     }
-    const principal = httpPrincipal(context.req.header(PRINCIPAL_HEADER));
-    return context.json(await service.query(body.sql, { principal }));
+    const result = await service.query(body.sql, { principal: context.get('principal').id });
+    const mediaType = queryMediaType(context.req.header('accept'));
+    if (mediaType === 'application/json') return context.json(result);
+    return new Response(queryResultStream(result, mediaType), {
+      headers: { 'content-type': mediaType === 'text/csv' ? 'text/csv; charset=utf-8' : mediaType },
+    });
   });
   app.get('/api/runs', async (context) => {
     const product = context.req.query('product');

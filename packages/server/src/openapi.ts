@@ -4,11 +4,14 @@ export const OPENAPI_DOCUMENT = {
   info: {
     title: 'Quanta API',
     version: '0.1.0',
-    description: 'Catalog, runs and governed SQL queries over the data products of a Quanta mesh.',
+    description:
+      'Catalog, runs and governed SQL queries over the data products of a Quanta mesh. Every /api route needs `Authorization: Bearer <token>` (create one with `quanta token create <principal>`); /health and /openapi.json are public.',
   },
+  security: [{ bearerToken: [] }],
   paths: {
     '/health': {
       get: {
+        security: [],
         summary: 'Liveness and the metadata store in use',
         responses: { '200': { description: 'Healthy' } },
       },
@@ -66,9 +69,89 @@ export const OPENAPI_DOCUMENT = {
           },
         },
         responses: {
-          '200': { description: 'Columns, rows and the port versions read' },
+          '200': {
+            description:
+              'Columns, rows and the port versions read (JSON); or the rows as CSV or as an Arrow IPC stream, by the Accept header',
+            content: {
+              'application/json': {},
+              'text/csv': {},
+              'application/vnd.apache.arrow.stream': {},
+            },
+          },
+          '401': { description: 'No valid token' },
           '400': { description: 'Invalid SQL' },
           '403': { description: 'Statement not allowed' },
+        },
+      },
+    },
+    '/api/access/requests': {
+      get: {
+        summary:
+          "Access requests the caller may see: its own, its domains' (owner or delegate), all for administrators",
+        parameters: [
+          { name: 'state', in: 'query', schema: { type: 'string', enum: ['pending', 'approved', 'denied'] } },
+          {
+            name: 'address',
+            in: 'query',
+            description: 'A port address or prefix',
+            schema: { type: 'string' },
+          },
+        ],
+        responses: {
+          '200': { description: 'Requests, newest first' },
+          '401': { description: 'No valid token' },
+        },
+      },
+      post: {
+        summary: 'Request access to a port, with a purpose and a duration',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: ['address', 'purpose'],
+                properties: {
+                  address: { type: 'string', example: 'quanta://customers/crm-customers/customers' },
+                  purpose: { type: 'string' },
+                  duration: { type: 'string', example: '30d', default: '30d' },
+                },
+              },
+            },
+          },
+        },
+        responses: { '201': { description: 'The pending request' }, '404': { description: 'No such port' } },
+      },
+    },
+    '/api/access/requests/{id}/approve': {
+      post: {
+        summary: "Approve a pending request (the domain's owner or a delegate): records a grant that expires",
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        requestBody: {
+          content: {
+            'application/json': { schema: { type: 'object', properties: { note: { type: 'string' } } } },
+          },
+        },
+        responses: {
+          '200': { description: 'The request and its grant' },
+          '403': { description: 'Not an owner or delegate' },
+          '409': { description: 'Already decided' },
+        },
+      },
+    },
+    '/api/access/requests/{id}/deny': {
+      post: {
+        summary: "Deny a pending request (the domain's owner or a delegate)",
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        requestBody: {
+          content: {
+            'application/json': { schema: { type: 'object', properties: { note: { type: 'string' } } } },
+          },
+        },
+        responses: {
+          '200': { description: 'The denied request' },
+          '403': { description: 'Not an owner or delegate' },
+          '409': { description: 'Already decided' },
         },
       },
     },
@@ -91,6 +174,9 @@ export const OPENAPI_DOCUMENT = {
     },
   },
   components: {
+    securitySchemes: {
+      bearerToken: { type: 'http', scheme: 'bearer', description: 'A Quanta token (qt_...)' },
+    },
     schemas: {
       Error: {
         type: 'object',

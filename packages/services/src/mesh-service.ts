@@ -1,26 +1,44 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { type DataEngine, DuckDbEngine } from '@quanta/engine';
+import { type DataEngine, DuckDbEngine, writeParquet } from '@quanta/engine';
 import { Gateway, type GatewayResult, type QueryIdentity } from '@quanta/gateway';
-import { type AccessPolicy, checkAccessFiles, loadAccessPolicy, loadMeshSecret } from '@quanta/governance';
+import {
+  type AccessPolicy,
+  checkAccessFiles,
+  loadAccessPolicy,
+  loadMeshSecret,
+  type Principal,
+} from '@quanta/governance';
 import {
   type ApplyResult,
+  type Clock,
   type Finding,
   invalidSpecError,
   type MeshSpec,
   type ProductSpec,
   QuantaError,
   type RunRecord,
+  systemClock,
 } from '@quanta/model';
 import { catalogStateOf, loadMesh, type MeshPlan, planMesh, topologicalProducts } from '@quanta/spec';
-import { type AuditStore, type CatalogStore, openAuditStore, openCatalogStore } from '@quanta/store';
+import {
+  type AccessStore,
+  type AuditStore,
+  type CatalogStore,
+  openAccessStore,
+  openAuditStore,
+  openCatalogStore,
+} from '@quanta/store';
 import type { ProgressReporter } from '@quanta/workflow';
+import { AccessRequestService } from './access-request-service.ts';
 import { type CatalogEntry, describeAsset, listCatalog } from './catalog-view.ts';
 import { checkProductSql } from './check-product-sql.ts';
 import { checkProductWorkflow } from './check-product-workflow.ts';
 import { checkQualitySql } from './check-quality-sql.ts';
 import { meshPaths } from './mesh-paths.ts';
+import { RunControl } from './run-control.ts';
 import { runProduct } from './run-product.ts';
+import { TokenService } from './token-service.ts';
 
 /** Options to open a mesh. */
 export interface OpenMeshOptions {
@@ -28,6 +46,8 @@ export interface OpenMeshOptions {
   /** PostgreSQL URL of a shared metadata store; the embedded store is used without it. */
   readonly databaseUrl?: string;
   readonly progress?: ProgressReporter;
+  /** The clock of token and grant expiry; the system clock unless a test passes a fake. */
+  readonly clock?: Clock;
 }
 
 /** The verdict of `quanta validate`. */
@@ -56,6 +76,15 @@ export class MeshService {
   readonly gateway: Gateway;
   /** The access audit log (every gateway decision). */
   readonly audit: AuditStore;
+  /** Tokens, access requests and grants. */
+  readonly accessStore: AccessStore;
+  /** API tokens of people and services. */
+  readonly tokens: TokenService;
+  /** Access requests, their decisions and the grants they make. */
+  readonly requests: AccessRequestService;
+  readonly clock: Clock;
+  /** Durable runs: start, queue, resume, cancel, re-run from a step, work as a worker. */
+  readonly runs: RunControl;
   readonly #progress: ProgressReporter;
   #access: Promise<AccessPolicy> | undefined;
 
@@ -64,20 +93,35 @@ export class MeshService {
     store: CatalogStore;
     engine: DataEngine;
     audit: AuditStore;
+    accessStore: AccessStore;
     progress: ProgressReporter;
+    clock: Clock;
   }) {
     this.root = options.root;
     this.store = options.store;
     this.engine = options.engine;
     this.audit = options.audit;
+    this.accessStore = options.accessStore;
+    this.clock = options.clock;
+    const access = () => this.access();
+    this.tokens = TokenService.create({ store: options.accessStore.tokens, access, clock: options.clock });
+    this.requests = AccessRequestService.create({
+      store: options.store,
+      access: options.accessStore,
+      audit: options.audit,
+      policy: access,
+      clock: options.clock,
+    });
     this.gateway = Gateway.create({
       engine: options.engine,
       store: options.store,
       audit: options.audit,
       access: () => this.access(),
       secret: () => loadMeshSecret(options.root),
+      grants: (principal) => this.requests.activeGrants(principal),
     });
     this.#progress = options.progress;
+    this.runs = new RunControl({ ...options, mesh: () => this.#validMesh() });
   }
 
   /** Opens the mesh's store (embedded unless a database URL is given) and engine. */
@@ -89,8 +133,18 @@ export class MeshService {
       : { embeddedPath: paths.catalogFile };
     const store = await openCatalogStore(location);
     const audit = await openAuditStore(location);
+    const clock = options.clock ?? systemClock;
+    const accessStore = await openAccessStore(location, { clock });
     const engine = await DuckDbEngine.create({ storageRoot: paths.storageRoot });
-    return new MeshService({ root: paths.root, store, engine, audit, progress: options.progress ?? SILENT });
+    return new MeshService({
+      root: paths.root,
+      store,
+      engine,
+      audit,
+      accessStore,
+      clock,
+      progress: options.progress ?? SILENT,
+    });
   }
 
   /** Loads and checks every file: schemas, Quanta's rules, workflows and SQL references. */
@@ -158,6 +212,27 @@ export class MeshService {
   }
 
   /**
+   * Runs a query through the gateway and writes its (authorized, masked, filtered) rows to a
+   * Parquet file from a separate engine instance that never sees consumer SQL (ADR 011).
+   */
+  async exportParquet(
+    sql: string,
+    options: { identity: QueryIdentity; path: string },
+  ): Promise<GatewayResult> {
+    const result = await this.gateway.query(sql, options.identity);
+    await writeParquet(result, { path: options.path });
+    return result;
+  }
+
+  /**
+   * The principal a token authenticates (HTTP bearer tokens, PostgreSQL passwords), or
+   * undefined when it is unknown, expired or revoked, or its principal left.
+   */
+  async authenticateToken(token: string): Promise<Principal | undefined> {
+    return this.tokens.authenticate(token);
+  }
+
+  /**
    * The policies in force over the deployed catalog, loaded on first use and after each apply
    * (a long-running server picks up policy file changes on restart or apply).
    */
@@ -184,6 +259,7 @@ export class MeshService {
     await this.engine.close();
     await this.store.close();
     await this.audit.close();
+    await this.accessStore.close();
   }
 
   /** Each domain's own storage space; created on apply so that a domain exists before its first run. */

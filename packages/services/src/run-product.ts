@@ -1,77 +1,209 @@
 import { randomUUID } from 'node:crypto';
 import type { DataEngine } from '@quanta/engine';
 import {
+  isJsonObject,
+  type JsonObject,
+  type JsonValue,
   type MeshSpec,
   type ProductSpec,
   QuantaError,
   type RunRecord,
   type SnapshotRecord,
 } from '@quanta/model';
-import type { CatalogStore } from '@quanta/store';
+import type { CatalogStore, ClaimedRun, QueuedRun, RunEnding } from '@quanta/store';
 import {
   type ProgressReporter,
   QUANTA_BLOCKS,
+  type ReplayedStep,
+  replayOfJournal,
   runWorkflow,
-  type StepJournal,
   type WorkflowDefinition,
+  type WorkflowOutcome,
 } from '@quanta/workflow';
+import { LeaseKeeper } from './lease-keeper.ts';
+import { RunLineage } from './run-lineage.ts';
 
-/** Everything a product run needs. */
-export interface RunProductOptions {
+/** How long a run's lease lasts without renewal; the holder renews it three times as often. */
+export const DEFAULT_LEASE_MS = 30_000;
+
+/** Re-run a run from one of its steps: the steps journaled before it are taken, not executed. */
+export interface FromStep {
+  readonly runId: string;
+  readonly step: string;
+}
+
+/** What executing any run needs: where it runs and who runs it. */
+export interface RunEnvironment {
   readonly meshRoot: string;
-  readonly product: ProductSpec;
-  readonly workflow: WorkflowDefinition;
   readonly engine: DataEngine;
   readonly store: CatalogStore;
   readonly progress: ProgressReporter;
-  readonly trigger: string;
+  /** The worker's name in leases and the journal. Default: `<pid>@local`. */
+  readonly worker?: string;
+  readonly leaseMs?: number;
+  /** A block call taking longer raises TimeoutError (unless its `timeout` argument says otherwise). */
+  readonly stepTimeoutMs?: number;
+  /** Where OpenLineage RunEvents are POSTed besides the store. */
+  readonly lineageEndpoint?: string;
+}
+
+/** A product and its checked workflow. */
+export interface ProductWorkflow {
+  readonly product: ProductSpec;
+  readonly workflow: WorkflowDefinition;
   /** The whole mesh, to find the ports foreign keys point to; foreign keys go unenforced without it. */
   readonly mesh?: MeshSpec;
 }
 
+/** Everything a product run needs. */
+export interface RunProductOptions extends RunEnvironment, ProductWorkflow {
+  readonly trigger: string;
+  readonly fromStep?: FromStep;
+}
+
 /**
- * Runs a product's workflow: pins every input port to its current snapshot, journals each
- * step in the store and records how the run ended. A failed quality gate ends the run `blocked`.
- * The ports foreign keys point to are pinned too, so every check of the run sees one version.
+ * Runs a product's workflow now, in this process: pins every input port to its current
+ * snapshot, queues the run and claims it at once (so a killed process leaves a lease that
+ * expires and lets anyone resume the run), journals each step and records how the run ended.
+ * A failed quality gate ends the run `blocked`.
  */
 export async function runProduct(options: RunProductOptions): Promise<RunRecord> {
-  const { product, store, engine } = options;
+  const queued = await enqueueProductRun(options);
+  const claimed = await options.store.runQueue.claimRun({
+    worker: workerOf(options),
+    leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS,
+    runId: queued.runId,
+  });
+  if (!claimed) throw new QuantaError('QUANTA_INTERNAL', `run ${queued.runId} was claimed by another worker`);
+  return executeClaimedRun(claimed, options);
+}
+
+/**
+ * Queues a run of a product for any worker, with its inputs pinned now. The ports foreign keys
+ * point to are pinned too, so every check of the run sees one version.
+ */
+export async function enqueueProductRun(
+  options: Pick<RunProductOptions, 'product' | 'store' | 'trigger' | 'fromStep' | 'mesh'>,
+): Promise<QueuedRun> {
+  const { product, store } = options;
   await requireDeployed(product, store);
-  const inputs = await pinInputs(product, store);
-  const references = await pinReferences(product, { store, mesh: options.mesh });
-  const runId = randomUUID();
-  await store.startRun({ id: runId, product: product.address, trigger: options.trigger });
-  const journal: StepJournal = {
-    async record(entry) {
-      await store.appendStepEvent({
-        runId,
-        step: entry.step,
-        kind: entry.kind,
-        ...(entry.data === undefined ? {} : { data: entry.data }),
-      });
-    },
+  if (options.fromStep) await requireStep(store, options.fromStep);
+  const request: JsonObject = {
+    trigger: options.trigger,
+    inputs: pinsOf(await pinInputs(product, store)),
+    references: pinsOf(await pinReferences(product, { store, mesh: options.mesh })),
+    ...(options.fromStep ? { fromStep: { ...options.fromStep } } : {}),
   };
+  return store.runQueue.enqueueRun({ id: randomUUID(), product: product.address, request });
+}
+
+/**
+ * Executes a run this worker claimed: a fresh one, or one another worker abandoned. Steps its
+ * journal (or the run it re-runs from a step) already holds are replayed, not executed; every
+ * journal write checks the lease, so a worker that lost the run stops writing to it.
+ */
+export async function executeClaimedRun(
+  claimed: ClaimedRun,
+  options: RunEnvironment & ProductWorkflow,
+): Promise<RunRecord> {
+  const { store, engine, product } = options;
+  const { lease } = claimed;
+  const request = claimed.queued.request;
+  const inputs = await loadPins(store, request.inputs);
+  const keeper = LeaseKeeper.start(store.runQueue, lease);
+  const lineage = new RunLineage({
+    store,
+    run: claimed.run,
+    product,
+    inputs: [...inputs.values()],
+    ...(options.lineageEndpoint ? { endpoint: options.lineageEndpoint } : {}),
+  });
+  let outcome: WorkflowOutcome;
   try {
-    const outcome = await runWorkflow(options.workflow, {
+    await lineage.started();
+    outcome = await runWorkflow(options.workflow, {
       blocks: QUANTA_BLOCKS,
-      journal,
+      journal: keeper.journal(),
+      replay: await replayFor(store, { runId: lease.runId, request }),
+      isCancelled: () => keeper.isCancelRequested,
+      ...(options.stepTimeoutMs === undefined ? {} : { stepTimeoutMs: options.stepTimeoutMs }),
       context: {
-        runId,
+        runId: lease.runId,
         meshRoot: options.meshRoot,
         product,
         engine,
         store,
         inputs,
-        references,
+        references: await loadPins(store, request.references),
         progress: options.progress,
       },
     });
-    if (outcome.kind === 'succeeded')
-      return await store.endRun(runId, { state: 'succeeded', result: outcome.result });
-    const state = outcome.error.code === 'QUANTA_PUBLISH_BLOCKED' ? 'blocked' : 'failed';
-    return await store.endRun(runId, { state, error: outcome.error });
   } finally {
-    await engine.discardStaging({ domain: product.domain, runId });
+    keeper.stop();
+  }
+  // Another worker holds the run now: it finishes it, with this run's staging files.
+  if (keeper.isLost) return (await store.getRun(lease.runId)) ?? claimed.run;
+  const ending = endingOf(outcome);
+  await lineage.ended(ending);
+  const run = await store.runQueue.finishRun(lease, ending);
+  // A failed or blocked run keeps its staged tables, so that it can be re-run from a step.
+  if (run.state === 'succeeded' || run.state === 'cancelled') {
+    await engine.discardStaging({ domain: product.domain, runId: lease.runId });
+  }
+  return run;
+}
+
+/** The worker name of this process when none is given. */
+export function workerOf(environment: Pick<RunEnvironment, 'worker'>): string {
+  return environment.worker ?? `${process.pid}@local`;
+}
+
+function endingOf(outcome: WorkflowOutcome): RunEnding {
+  switch (outcome.kind) {
+    case 'succeeded':
+      return { state: 'succeeded', result: outcome.result };
+    case 'cancelled':
+      return { state: 'cancelled' };
+    case 'failed':
+      return {
+        state: outcome.error.code === 'QUANTA_PUBLISH_BLOCKED' ? 'blocked' : 'failed',
+        error: outcome.error,
+      };
+  }
+}
+
+/** The run's own journal, over the journal of the run it re-runs from a step (if any). */
+async function replayFor(
+  store: CatalogStore,
+  at: { runId: string; request: JsonObject },
+): Promise<Map<string, ReplayedStep>> {
+  const replay = new Map<string, ReplayedStep>();
+  const fromStep = at.request.fromStep;
+  if (isJsonObject(fromStep) && typeof fromStep.runId === 'string' && typeof fromStep.step === 'string') {
+    const earlier = await store.listStepEvents(fromStep.runId);
+    const cut = earlier.find((event) => event.kind === 'started' && event.step === fromStep.step);
+    for (const [path, step] of replayOfJournal(earlier, cut ? { before: cut.seq } : {})) {
+      // Sequence numbers of the earlier run come first: the run's own entries restore over them.
+      replay.set(path, { ...step, seq: step.seq - Number.MAX_SAFE_INTEGER / 2 });
+    }
+  }
+  for (const [path, step] of replayOfJournal(await store.listStepEvents(at.runId))) replay.set(path, step);
+  return replay;
+}
+
+async function requireStep(store: CatalogStore, fromStep: FromStep): Promise<void> {
+  const run = await store.getRun(fromStep.runId);
+  if (!run) throw new QuantaError('QUANTA_NOT_FOUND', `no run ${fromStep.runId}`);
+  const events = await store.listStepEvents(fromStep.runId);
+  if (!events.some((event) => event.kind === 'started' && event.step === fromStep.step)) {
+    const steps = [...new Set(events.map((event) => event.step))].join(', ');
+    throw new QuantaError(
+      'QUANTA_NOT_FOUND',
+      `run ${fromStep.runId} never started a step '${fromStep.step}'`,
+      {
+        fix: `name one of the steps it ran: ${steps || '(none)'}`,
+      },
+    );
   }
 }
 
@@ -142,4 +274,31 @@ async function pinReferences(
     }
   }
   return pinned;
+}
+
+/** Pinned snapshots as the run request keeps them: `{name: {port, version}}`. */
+function pinsOf(pinned: ReadonlyMap<string, SnapshotRecord>): JsonObject {
+  return Object.fromEntries(
+    [...pinned].map(([name, snapshot]) => [name, { port: snapshot.port, version: snapshot.version }]),
+  );
+}
+
+/** The snapshots a run request pinned, read back from the catalog. */
+async function loadPins(
+  store: CatalogStore,
+  pins: JsonValue | undefined,
+): Promise<Map<string, SnapshotRecord>> {
+  const loaded = new Map<string, SnapshotRecord>();
+  if (!isJsonObject(pins)) return loaded;
+  for (const [name, pin] of Object.entries(pins)) {
+    if (!isJsonObject(pin) || typeof pin.port !== 'string' || typeof pin.version !== 'number') continue;
+    const snapshot = await store.getSnapshot(pin.port, pin.version);
+    if (!snapshot) {
+      throw new QuantaError('QUANTA_NOT_FOUND', `the pinned input ${pin.port}@${pin.version} is gone`, {
+        fix: 'start a new run: it pins the current snapshots',
+      });
+    }
+    loaded.set(name, snapshot);
+  }
+  return loaded;
 }

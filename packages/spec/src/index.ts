@@ -1,6 +1,7 @@
 export { catalogStateOf, contentHash } from './catalog-state-of.ts';
 export type { ChangeLevel, ContractChange, ContractDiff } from './contract-change.ts';
 export { diffContracts } from './diff-contracts.ts';
+export { editYaml, type YamlEdit } from './edit-yaml.ts';
 export { formatContract } from './format-contract.ts';
 export { lintContractFile, lintProductFile } from './lint-file.ts';
 export { type LoadMeshResult, loadMesh } from './load-mesh.ts';

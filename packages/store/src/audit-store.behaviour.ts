@@ -80,4 +80,26 @@ export function describeAuditStoreBehaviour(backend: AuditStoreBackend): void {
     assert.equal((await store.listAuditEvents({ since: '2025-01-01T00:01:00Z' })).length, 2);
     assert.equal((await store.listAuditEvents({ limit: 1 })).length, 1);
   });
+
+  test('summarizes allowed queries per consumer over an address prefix', async () => {
+    const store = await open();
+    await store.appendAuditEvent(event());
+    await store.appendAuditEvent(event({ principal: 'mia@acme.example' }));
+    await store.appendAuditEvent(event());
+    await store.appendAuditEvent(event({ principal: 'ivy@acme.example', decision: 'deny' }));
+    await store.appendAuditEvent(event({ principal: 'ivy@acme.example', action: 'request-access' }));
+    await store.appendAuditEvent(
+      event({ principal: 'ivy@acme.example', ports: ['quanta://sales-eu/orders/orders@1'] }),
+    );
+    assert.deepEqual(await store.summarizeUsage({ address: 'quanta://sales/' }), [
+      { principal: 'mia@acme.example', queries: 1, lastQueryAt: '2025-01-01T00:01:00.000Z' },
+      { principal: 'sam@acme.example', queries: 2, lastQueryAt: '2025-01-01T00:02:00.000Z' },
+    ]);
+    assert.deepEqual(
+      (await store.summarizeUsage({ address: 'quanta://sales/', since: '2025-01-01T00:02:00Z' })).map(
+        (usage) => usage.principal,
+      ),
+      ['sam@acme.example'],
+    );
+  });
 }

@@ -43,11 +43,29 @@ export interface AuditQuery {
   readonly limit?: number;
 }
 
+/** Filters of {@link AuditStore.summarizeUsage}. */
+export interface UsageQuery {
+  /** An address prefix: `quanta://sales/` for every port of sales. */
+  readonly address: string;
+  /** ISO timestamp: only queries at or after it. */
+  readonly since?: string;
+}
+
+/** One consumer's allowed queries over the ports of an address prefix. */
+export interface ConsumerUsage {
+  readonly principal: string;
+  readonly queries: number;
+  /** ISO timestamp of the latest one. */
+  readonly lastQueryAt: string;
+}
+
 /** The append-only log of every gateway decision. */
 export interface AuditStore {
   readonly kind: 'embedded' | 'postgres';
   appendAuditEvent(event: NewAuditEvent): Promise<AuditEvent>;
   /** Most recent first. */
   listAuditEvents(query?: AuditQuery): Promise<AuditEvent[]>;
+  /** Allowed queries per principal over the ports of an address prefix, by principal id. */
+  summarizeUsage(query: UsageQuery): Promise<ConsumerUsage[]>;
   close(): Promise<void>;
 }

@@ -188,7 +188,7 @@ function registerSnapshotTests({ openStore, openStores }: Openers): void {
     await store.publishSnapshot(newSnapshot('b.port.out'));
     await store.publishSnapshot(newSnapshot('a.port.out'));
     await store.publishSnapshot({
-      ...newSnapshot('b.port.out'),
+      ...newSnapshot('b.port.out', 'run-2'),
       inputVersions: [{ port: 'a.port.out', version: 1 }],
     });
     const current = await store.listCurrentSnapshots();

@@ -15,6 +15,7 @@ import type {
   TableProfile,
 } from '@quanta/model';
 import type { QualityStore } from './quality-store.ts';
+import type { RunQueueStore } from './run-queue-store.ts';
 
 /** A snapshot to publish; the store assigns its version atomically. */
 export interface NewSnapshot {
@@ -54,6 +55,8 @@ export interface RunQuery {
 export interface CatalogStore extends QualityStore {
   /** Which backend this is, for diagnostics. */
   readonly kind: 'embedded' | 'postgres';
+  /** Durable runs: the queue, leases, fenced journal, run snapshots and lineage events. */
+  readonly runQueue: RunQueueStore;
 
   /** Replaces the deployed catalog by `state` in one transaction; idempotent. */
   applyCatalog(state: CatalogState, options: { appliedBy: string }): Promise<ApplyResult>;

@@ -155,4 +155,101 @@ CREATE TABLE profiles (
 );
 `,
   },
+  {
+    version: 5,
+    name: 'tokens, access requests and grants',
+    script: (t) => `
+CREATE TABLE access_tokens (
+  id TEXT PRIMARY KEY,
+  principal TEXT NOT NULL,
+  name TEXT NOT NULL,
+  salt TEXT NOT NULL,
+  hash TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  created_at ${t.timestamp} NOT NULL,
+  expires_at ${t.timestamp},
+  revoked_at ${t.timestamp}
+);
+CREATE INDEX access_tokens_by_principal ON access_tokens (principal);
+CREATE TABLE access_requests (
+  seq ${t.serialKey},
+  id TEXT NOT NULL UNIQUE,
+  principal TEXT NOT NULL,
+  port TEXT NOT NULL,
+  purpose TEXT NOT NULL,
+  duration_days INTEGER NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('pending', 'approved', 'denied')),
+  requested_at ${t.timestamp} NOT NULL,
+  decided_by TEXT,
+  decided_at ${t.timestamp},
+  note TEXT
+);
+CREATE INDEX access_requests_by_port ON access_requests (port, state);
+CREATE TABLE access_grants (
+  seq ${t.serialKey},
+  id TEXT NOT NULL UNIQUE,
+  request_id TEXT NOT NULL REFERENCES access_requests (id),
+  principal TEXT NOT NULL,
+  port TEXT NOT NULL,
+  granted_by TEXT NOT NULL,
+  granted_at ${t.timestamp} NOT NULL,
+  expires_at ${t.timestamp} NOT NULL,
+  revoked_at ${t.timestamp}
+);
+CREATE INDEX access_grants_by_principal ON access_grants (principal, expires_at);
+`,
+  },
+  {
+    version: 4,
+    name: 'run queue with leases, replayable step journal, one snapshot per run and port, lineage events',
+    script: (t) => `
+CREATE TABLE run_queue (
+  run_id TEXT PRIMARY KEY,
+  product TEXT NOT NULL,
+  request ${t.json} NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('queued', 'leased', 'done')),
+  enqueued_at ${t.timestamp} NOT NULL,
+  worker TEXT,
+  lease_token INTEGER NOT NULL DEFAULT 0,
+  lease_expires_at ${t.timestamp},
+  cancel_requested INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX run_queue_by_status ON run_queue (status, enqueued_at);
+ALTER TABLE step_events ADD COLUMN path TEXT;
+ALTER TABLE step_events ADD COLUMN replay ${t.json};
+ALTER TABLE step_events ADD COLUMN worker TEXT;
+ALTER TABLE step_events ADD COLUMN attempt INTEGER;
+ALTER TABLE step_events ADD COLUMN duration_ms DOUBLE PRECISION;
+CREATE UNIQUE INDEX snapshots_once_per_run ON snapshots (run_id, port);
+CREATE TABLE lineage_events (
+  seq ${t.serialKey},
+  run_id TEXT NOT NULL,
+  event_type TEXT NOT NULL,
+  event_time ${t.timestamp} NOT NULL,
+  event ${t.json} NOT NULL
+);
+CREATE INDEX lineage_events_by_run ON lineage_events (run_id, seq);
+`,
+  },
+  {
+    version: 6,
+    name: 'incidents grouping change findings by root cause',
+    script: (t) => `
+CREATE TABLE incidents (
+  id TEXT PRIMARY KEY,
+  root_port TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('open', 'acknowledged', 'resolved')),
+  severity TEXT NOT NULL,
+  title TEXT NOT NULL,
+  ports ${t.json} NOT NULL,
+  findings ${t.json} NOT NULL,
+  opened_at ${t.timestamp} NOT NULL,
+  updated_at ${t.timestamp} NOT NULL,
+  resolved_at ${t.timestamp},
+  note TEXT
+);
+CREATE INDEX incidents_by_state ON incidents (state, updated_at);
+CREATE INDEX incidents_by_root ON incidents (root_port, state);
+`,
+  },
 ];

@@ -15,7 +15,19 @@ export const RUN_COLUMNS: readonly string[] = [
 ];
 
 /** The columns of `step_events` that make a {@link StepEvent}. */
-export const STEP_EVENT_COLUMNS: readonly string[] = ['run_id', 'seq', 'step', 'kind', 'at', 'data'];
+export const STEP_EVENT_COLUMNS: readonly string[] = [
+  'run_id',
+  'seq',
+  'step',
+  'kind',
+  'at',
+  'data',
+  'path',
+  'replay',
+  'worker',
+  'attempt',
+  'duration_ms',
+];
 
 /** Reads a `runs` row; SQL NULL leaves the optional fields out (JSON `null` stays `null`). */
 export function runFromRow(row: SqlRow): RunRecord {
@@ -38,6 +50,11 @@ export function runFromRow(row: SqlRow): RunRecord {
 /** Reads a `step_events` row. */
 export function stepEventFromRow(row: SqlRow): StepEvent {
   const data = readOptionalJson<JsonValue>(row, 'data');
+  const path = readOptionalText(row, 'path');
+  const replay = readOptionalJson<JsonValue>(row, 'replay');
+  const worker = readOptionalText(row, 'worker');
+  const attempt = row.attempt;
+  const durationMs = row.duration_ms;
   return {
     runId: readText(row, 'run_id'),
     seq: readNumber(row, 'seq'),
@@ -46,5 +63,10 @@ export function stepEventFromRow(row: SqlRow): StepEvent {
     kind: readText(row, 'kind') as StepEvent['kind'],
     at: readText(row, 'at'),
     ...(data === undefined ? {} : { data }),
+    ...(path === undefined ? {} : { path }),
+    ...(replay === undefined ? {} : { replay }),
+    ...(worker === undefined ? {} : { worker }),
+    ...(typeof attempt === 'number' ? { attempt } : {}),
+    ...(typeof durationMs === 'number' ? { durationMs } : {}),
   };
 }

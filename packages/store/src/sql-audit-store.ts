@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { type Clock, systemClock } from '@quanta/model';
-import type { AuditEvent, AuditQuery, AuditStore, NewAuditEvent } from './audit-store.ts';
+import type {
+  AuditEvent,
+  AuditQuery,
+  AuditStore,
+  ConsumerUsage,
+  NewAuditEvent,
+  UsageQuery,
+} from './audit-store.ts';
 import { migrateDatabase } from './migrate-database.ts';
 import type { SqlDatabase, SqlParam, SqlRow } from './sql-database.ts';
 import { readJson, readNumber, readOptionalText, readText } from './sql-row.ts';
@@ -83,6 +90,23 @@ export class SqlAuditStore implements AuditStore {
       params,
     );
     return rows.map(auditEventFromRow);
+  }
+
+  async summarizeUsage(query: UsageQuery): Promise<ConsumerUsage[]> {
+    const params: SqlParam[] = [`%"${query.address.replace(/[!%_]/g, (char) => `!${char}`)}%`];
+    if (query.since !== undefined) params.push(new Date(query.since).toISOString());
+    const rows = await this.#db.query(
+      `SELECT principal, COUNT(*) AS queries, MAX(at) AS last_query_at FROM audit_events
+       WHERE action = 'query' AND decision = 'allow' AND CAST(ports AS TEXT) LIKE ? ESCAPE '!'
+       ${query.since === undefined ? '' : 'AND at >= ?'}
+       GROUP BY principal ORDER BY principal`,
+      params,
+    );
+    return rows.map((row) => ({
+      principal: readText(row, 'principal'),
+      queries: Number(row.queries),
+      lastQueryAt: readText(row, 'last_query_at'),
+    }));
   }
 
   async close(): Promise<void> {

@@ -30,11 +30,13 @@ import {
   selectSnapshotQuality,
 } from './quality-rows.ts';
 import type { QualityQuery, QualityRecord } from './quality-store.ts';
+import type { RunQueueStore } from './run-queue-store.ts';
 import { RUN_COLUMNS, runFromRow, STEP_EVENT_COLUMNS, stepEventFromRow } from './run-rows.ts';
 import { SNAPSHOT_COLUMNS, snapshotFromRow, snapshotParams } from './snapshot-rows.ts';
 import type { SqlDatabase, SqlExecutor, SqlParam } from './sql-database.ts';
 import { placeholders } from './sql-placeholders.ts';
 import { optionalJsonParam, readNumber } from './sql-row.ts';
+import { SqlRunQueue } from './sql-run-queue.ts';
 import { type SyncCounts, syncCatalogTable } from './sync-catalog-table.ts';
 
 /** Options of {@link SqlCatalogStore.create}. */
@@ -58,6 +60,7 @@ const RUN_SELECT = `SELECT ${RUN_COLUMNS.join(', ')} FROM runs`;
  */
 export class SqlCatalogStore implements CatalogStore {
   readonly kind: CatalogStore['kind'];
+  readonly runQueue: RunQueueStore;
   readonly #db: SqlDatabase;
   readonly #clock: Clock;
   readonly #newId: () => string;
@@ -67,6 +70,7 @@ export class SqlCatalogStore implements CatalogStore {
     this.#clock = options.clock ?? systemClock;
     this.#newId = options.newId ?? randomUUID;
     this.kind = options.database.dialect.name === 'sqlite' ? 'embedded' : 'postgres';
+    this.runQueue = new SqlRunQueue(this.#db, this.#clock);
   }
 
   /** Brings the database's schema up to date (a no-op when current) and returns the store over it. */

@@ -1,10 +1,17 @@
 import { type DocumentPath, type Finding, isJsonObject, type JsonValue } from '@quanta/model';
 import { expressionOf, expressionText } from './evaluate-expression.ts';
 import type { Expression } from './expression-parser.ts';
-import type { Block, BlockArgument } from './run-workflow.ts';
+import { type Block, type BlockArgument, TIMEOUT_ARGUMENT } from './run-workflow.ts';
 import { STANDARD_LIBRARY } from './stdlib/standard-library.ts';
 import type { ForLoop, Step, Subworkflow, WorkflowDefinition } from './workflow-definition.ts';
 import { WorkflowError } from './workflow-error.ts';
+
+/** The `timeout` every block call accepts (the interpreter takes it, the block never sees it). */
+const TIMEOUT_BLOCK_ARGUMENT: BlockArgument = {
+  type: 'number',
+  required: false,
+  description: 'seconds the step may take before it raises TimeoutError',
+};
 
 /** What a workflow is checked against: the blocks its calls may name. */
 export interface CheckWorkflowOptions<Context> {
@@ -223,7 +230,8 @@ class WorkflowChecker<Context> {
   #checkCall(call: string, at: { args: Readonly<Record<string, JsonValue>>; path: DocumentPath }): void {
     const block = this.#blocks.get(call);
     if (block) {
-      this.#checkArguments(call, { ...at, expected: block.args });
+      const expected = block.args && { ...block.args, [TIMEOUT_ARGUMENT]: TIMEOUT_BLOCK_ARGUMENT };
+      this.#checkArguments(call, { ...at, expected });
       return;
     }
     if (this.#isSubworkflow(call)) {

@@ -1,5 +1,11 @@
 import { readFile } from 'node:fs/promises';
-import { invalidSpecError, type JsonValue, QuantaError, type SerializedError } from '@quanta/model';
+import {
+  invalidSpecError,
+  type JsonValue,
+  QuantaError,
+  type SerializedError,
+  serializeError,
+} from '@quanta/model';
 import { QUANTA_BLOCKS } from './blocks/quanta-blocks.ts';
 import { checkWorkflow } from './check-workflow.ts';
 import { parseWorkflow } from './parse-workflow.ts';
@@ -56,6 +62,10 @@ export async function runWorkflowFile(
     ...(options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps }),
   });
   if (outcome.kind === 'succeeded') return { state: 'SUCCEEDED', result: outcome.result };
+  if (outcome.kind === 'cancelled') {
+    const failure = serializeError(new QuantaError('QUANTA_WORKFLOW_FAILED', 'the run was cancelled'));
+    return { state: 'FAILED', error: failure.message, failure, step: outcome.step };
+  }
   return {
     state: 'FAILED',
     error: outcome.raised ?? outcome.error.message,

@@ -19,6 +19,7 @@ import {
   systemWorkflowClock,
   type WorkflowClock,
 } from './stdlib/stdlib-function.ts';
+import { failedReplay, type ReplayedStep, type StepFlow, succeededReplay } from './step-replay.ts';
 import { VariableScope } from './variable-scope.ts';
 import type {
   CallStep,
@@ -49,12 +50,37 @@ export interface Block<Context> {
   readonly description: string;
   /** The arguments it takes, by name; `checkWorkflow` flags unknown names and wrong literal types. */
   readonly args?: Readonly<Record<string, BlockArgument>>;
-  run(args: JsonObject, context: Context): Promise<JsonValue>;
+  /** `control.signal` aborts when the step times out: long work should stop then. */
+  run(args: JsonObject, context: Context, control?: BlockControl): Promise<JsonValue>;
+}
+
+/** What a block gets besides its arguments and context. */
+export interface BlockControl {
+  readonly signal: AbortSignal;
+}
+
+/** The call argument every block accepts: a step timeout in seconds, taken by the interpreter. */
+export const TIMEOUT_ARGUMENT = 'timeout';
+
+/** One journal entry: a step started, succeeded (with its result) or failed (with its error). */
+export interface StepJournalEntry {
+  readonly step: string;
+  /**
+   * The step's deterministic position in the run: subworkflow call chain, step name and visit,
+   * loop iteration, parallel branch and try attempt (`main/load`, `main/each/files[2]/ingest`).
+   */
+  readonly path: string;
+  readonly kind: 'started' | 'succeeded' | 'failed';
+  readonly data?: JsonValue;
+  /** What a resumed run takes instead of executing the step again (see step-replay.ts). */
+  readonly replay?: JsonObject;
+  /** How long the step took (succeeded and failed entries). */
+  readonly durationMs?: number;
 }
 
 /** Where a run records each step's start, result and error. */
 export interface StepJournal {
-  record(entry: { step: string; kind: 'started' | 'succeeded' | 'failed'; data?: JsonValue }): Promise<void>;
+  record(entry: StepJournalEntry): Promise<void>;
 }
 
 /**
@@ -68,7 +94,8 @@ export type WorkflowOutcome =
       readonly error: SerializedError;
       readonly step: string;
       readonly raised?: JsonValue;
-    };
+    }
+  | { readonly kind: 'cancelled'; readonly step: string };
 
 /** Everything a run needs besides the definition. */
 export interface RunWorkflowOptions<Context> {
@@ -87,6 +114,15 @@ export interface RunWorkflowOptions<Context> {
   readonly env?: Readonly<Record<string, string>>;
   /** Where `sys.log` writes. */
   readonly log?: (entry: LogEntry) => void;
+  /**
+   * Steps already finished in an earlier attempt of the run, by path: they are not executed
+   * again; their journaled result, jump and variables are taken instead (a resumed run).
+   */
+  readonly replay?: ReadonlyMap<string, ReplayedStep>;
+  /** Asked before each step: true ends the run `cancelled` at that step boundary. */
+  readonly isCancelled?: () => boolean;
+  /** A block call taking longer raises TimeoutError, unless its `timeout` argument says otherwise. */
+  readonly stepTimeoutMs?: number;
 }
 
 const DEFAULT_MAX_STEPS = 100_000;
@@ -115,13 +151,7 @@ export async function runWorkflow<Context>(
 }
 
 /** How a list of steps ended. */
-type Flow =
-  | { readonly kind: 'normal' }
-  | { readonly kind: 'return'; readonly value: JsonValue }
-  | { readonly kind: 'end' }
-  | { readonly kind: 'break' }
-  | { readonly kind: 'continue' }
-  | { readonly kind: 'jump'; readonly target: string };
+type Flow = StepFlow;
 
 /** Arguments of a call: named (a `call` step) or positional (an expression). */
 type CallArguments =
@@ -137,6 +167,10 @@ interface Frame {
   readonly isParallel: boolean;
   /** This frame already holds the assignment lock (a subworkflow called from a locked assign). */
   readonly holdsLock: boolean;
+  /** The journal path steps of this frame are keyed under. */
+  readonly path: string;
+  /** Subworkflow calls made by the step executing in this frame, to key each call's steps. */
+  readonly calls: { count: number };
 }
 
 const NORMAL: Flow = { kind: 'normal' };
@@ -148,6 +182,11 @@ class WorkflowRun<Context> {
   readonly #maxSteps: number;
   readonly #maxCallDepth: number;
   readonly #failedSteps = new WeakMap<object, { step: string; path: DocumentPath }>();
+  /** Errors of the run itself (journal unavailable, lease lost): fatal, never journaled again. */
+  readonly #journalFailures = new WeakSet<object>();
+  /** Errors taken from the journal: retried without sleeping the backoff again. */
+  readonly #replayedFailures = new WeakSet<object>();
+  #cancelledAt: string | undefined;
   #executed = 0;
   #depth = 0;
   #assignments: Promise<void> = Promise.resolve();
@@ -174,12 +213,15 @@ class WorkflowRun<Context> {
     }
     const scope = bindParameters(subworkflow, call);
     this.#depth = depth;
+    const path = caller ? `${caller.path}>${subworkflow.name}#${caller.calls.count++}` : subworkflow.name;
     try {
       const flow = await this.#runSteps(subworkflow.steps, {
         scope,
         depth,
         isParallel: caller?.isParallel ?? false,
         holdsLock: caller?.holdsLock ?? false,
+        path,
+        calls: { count: 0 },
       });
       if (flow.kind === 'return') return flow.value;
       if (flow.kind === 'end' || flow.kind === 'normal') return null;
@@ -190,6 +232,7 @@ class WorkflowRun<Context> {
   }
 
   failedOutcome(error: unknown): WorkflowOutcome {
+    if (this.#cancelledAt !== undefined) return { kind: 'cancelled', step: this.#cancelledAt };
     const failure = toWorkflowError(error);
     const at = this.#failedSteps.get(failure) ?? { step: this.#workflow.main.name, path: [] };
     const location = this.#workflow.locate?.(at.path);
@@ -211,8 +254,14 @@ class WorkflowRun<Context> {
 
   async #runSteps(steps: readonly Step[], frame: Frame): Promise<Flow> {
     let index = 0;
+    // A jump back makes a step run again: each visit is a journal entry of its own.
+    const visits = new Map<string, number>();
     while (index < steps.length) {
-      const flow = await this.#runStep(steps[index] as Step, frame);
+      const step = steps[index] as Step;
+      const visit = visits.get(step.name) ?? 0;
+      visits.set(step.name, visit + 1);
+      const key = `${frame.path}/${step.name}${visit === 0 ? '' : `#${visit}`}`;
+      const flow = await this.#runStep(step, { ...frame, path: key, calls: { count: 0 } });
       if (flow.kind === 'normal') {
         index += 1;
         continue;
@@ -228,6 +277,7 @@ class WorkflowRun<Context> {
     return NORMAL;
   }
 
+  /** Runs one step in `frame`, whose path is the step's own journal key. */
   async #runStep(step: Step, frame: Frame): Promise<Flow> {
     this.#executed += 1;
     if (this.#executed > this.#maxSteps) {
@@ -241,21 +291,81 @@ class WorkflowRun<Context> {
       this.#failedSteps.set(error, { step: step.name, path: step.path });
       throw error;
     }
-    await this.#options.journal.record({ step: step.name, kind: 'started' });
+    const replayed = this.#options.replay?.get(frame.path);
+    const flow = replayed
+      ? this.#replayStep(replayed, { step, frame })
+      : await this.#executeJournaled(step, frame);
+    if (flow.kind === 'normal' && step.next !== undefined) return { kind: 'jump', target: step.next };
+    return flow;
+  }
+
+  /** Takes a step's journaled outcome instead of executing it: restores its variables, or raises its error. */
+  #replayStep(replayed: ReplayedStep, at: { step: Step; frame: Frame }): Flow {
+    if (replayed.kind === 'failed') {
+      const error = new WorkflowError(replayed.raised, { isLocated: true });
+      this.#replayedFailures.add(error);
+      this.#failedSteps.set(error, { step: at.step.name, path: at.step.path });
+      throw error;
+    }
+    at.frame.scope.restore(replayed.scopes, replayed.seq);
+    return replayed.flow;
+  }
+
+  async #executeJournaled(step: Step, frame: Frame): Promise<Flow> {
+    if (this.#options.isCancelled?.()) {
+      this.#cancelledAt = step.name;
+      throw new WorkflowError(
+        { message: 'the run was cancelled', tags: ['CancelledError'] },
+        { isFatal: true },
+      );
+    }
+    const entry = { step: step.name, path: frame.path };
+    await this.#record({ ...entry, kind: 'started' });
+    const started = performance.now();
+    let outcome: { flow: Flow; data?: JsonValue };
     try {
-      const { flow, data } = await this.#execute(step, frame);
-      await this.#options.journal.record({
-        step: step.name,
-        kind: 'succeeded',
-        ...(data === undefined ? {} : { data }),
-      });
-      if (flow.kind === 'normal' && step.next !== undefined) return { kind: 'jump', target: step.next };
-      return flow;
+      outcome = await this.#execute(step, frame);
     } catch (error) {
       const failure = toWorkflowError(error);
+      if (this.#journalFailures.has(failure)) throw failure;
       if (!this.#failedSteps.has(failure))
         this.#failedSteps.set(failure, { step: step.name, path: step.path });
-      await this.#options.journal.record({ step: step.name, kind: 'failed', data: journalError(failure) });
+      await this.#record({
+        ...entry,
+        kind: 'failed',
+        data: journalError(failure),
+        durationMs: performance.now() - started,
+        ...(failure.isFatal ? {} : { replay: failedReplay(failure.value) }),
+      });
+      throw failure;
+    }
+    const { flow, data } = outcome;
+    const replay = succeededReplay(flow, frame.scope.snapshot());
+    await this.#record({
+      ...entry,
+      kind: 'succeeded',
+      ...(data === undefined ? {} : { data }),
+      durationMs: performance.now() - started,
+      ...(replay ? { replay } : {}),
+    });
+    return flow;
+  }
+
+  /** Journals an entry; a journal that cannot record ends the run (nothing may run unjournaled). */
+  async #record(entry: StepJournalEntry): Promise<void> {
+    try {
+      await this.#options.journal.record(entry);
+    } catch (error) {
+      const cause =
+        error instanceof QuantaError
+          ? error
+          : new QuantaError('QUANTA_STORE_UNAVAILABLE', `the step journal failed: ${String(error)}`);
+      const failure = new WorkflowError(
+        { message: cause.message, code: cause.code, tags: ['SystemError'] },
+        { isFatal: true, cause },
+      );
+      this.#journalFailures.add(failure);
+      this.#failedSteps.set(failure, { step: entry.step, path: [] });
       throw failure;
     }
   }
@@ -332,7 +442,7 @@ class WorkflowRun<Context> {
           `${name} is a block: call it with a \`call:\` step, not in an expression`,
         );
       }
-      return block.run(call.args, this.#options.context);
+      return this.#runBlock(block, call.args);
     }
     const subworkflow = this.#workflow.subworkflows.get(name);
     if (subworkflow && name !== 'main') return this.callSubworkflow(subworkflow, call, at.frame);
@@ -341,6 +451,35 @@ class WorkflowRun<Context> {
     throw new QuantaError('QUANTA_WORKFLOW_FAILED', `unknown call '${name}'`, {
       fix: `call one of: ${[...this.#options.blocks.keys(), ...[...this.#workflow.subworkflows.keys()].filter((key) => key !== 'main')].sort().join(', ')}, or a standard library function`,
     });
+  }
+
+  /**
+   * Runs a block under its timeout (the call's `timeout` argument in seconds, else the run's
+   * default). A block still busy then is told through its abort signal and the step raises
+   * TimeoutError, which `try`/`retry` may catch like any other error.
+   */
+  async #runBlock(block: Block<Context>, args: JsonObject): Promise<JsonValue> {
+    const { [TIMEOUT_ARGUMENT]: timeout, ...blockArgs } = args;
+    const timeoutMs = typeof timeout === 'number' ? timeout * 1000 : this.#options.stepTimeoutMs;
+    const controller = new AbortController();
+    if (timeoutMs === undefined) return block.run(blockArgs, this.#options.context, controller);
+    const timer = new AbortController();
+    const expired = this.#services.clock
+      .sleep(timeoutMs, timer.signal)
+      .then(() => ({ kind: 'expired' as const }));
+    const work = block
+      .run(blockArgs, this.#options.context, controller)
+      .then((value) => ({ kind: 'done' as const, value }));
+    try {
+      const first = await Promise.race([work, expired]);
+      if (first.kind === 'done') return first.value;
+      controller.abort();
+      // The block's own error after the abort is not the step's error: the timeout is.
+      work.catch(() => undefined);
+      throw workflowError('TimeoutError', `${block.name} did not finish within ${timeoutMs / 1000} s`);
+    } finally {
+      timer.abort();
+    }
   }
 
   async #callFunction(fn: StdlibFunction, call: CallArguments): Promise<JsonValue> {
@@ -384,7 +523,9 @@ class WorkflowRun<Context> {
         );
       }
       if (!condition) continue;
-      const flow = branch.body ? (await this.#execute(branch.body, frame)).flow : NORMAL;
+      const flow = branch.body
+        ? (await this.#execute(branch.body, { ...frame, path: `${frame.path}?${index}` })).flow
+        : NORMAL;
       if (flow.kind !== 'normal') return flow;
       return branch.next !== undefined ? { kind: 'jump', target: branch.next } : NORMAL;
     }
@@ -396,7 +537,7 @@ class WorkflowRun<Context> {
       const scope = frame.scope.loopScope();
       scope.declare(loop.value, item);
       if (loop.index) scope.declare(loop.index, index);
-      const flow = await this.#runSteps(loop.steps, { ...frame, scope });
+      const flow = await this.#runSteps(loop.steps, { ...frame, scope, path: `${frame.path}[${index}]` });
       if (flow.kind === 'break') break;
       if (flow.kind === 'normal' || flow.kind === 'continue') continue;
       if (flow.kind === 'jump') throw misplacedFlow(flow, 'a for loop');
@@ -441,6 +582,7 @@ class WorkflowRun<Context> {
             ...frame,
             isParallel: true,
             scope: frame.scope.branchScope(step.shared),
+            path: `${frame.path}{${branch.name}}`,
           }),
       });
     }
@@ -453,7 +595,12 @@ class WorkflowRun<Context> {
             const scope = frame.scope.branchScope(step.shared);
             scope.declare(loop.value, item);
             if (loop.index) scope.declare(loop.index, index);
-            return this.#runSteps(loop.steps, { ...frame, isParallel: true, scope });
+            return this.#runSteps(loop.steps, {
+              ...frame,
+              isParallel: true,
+              scope,
+              path: `${frame.path}[${index}]`,
+            });
           },
         });
       }
@@ -492,7 +639,11 @@ class WorkflowRun<Context> {
   async #runTry(step: TryStep, frame: Frame): Promise<Flow> {
     for (let retries = 0; ; retries += 1) {
       try {
-        return await this.#runSteps(step.body, frame);
+        // Each attempt's steps are journaled apart, so a resumed run replays the attempts in order.
+        return await this.#runSteps(step.body, {
+          ...frame,
+          path: retries === 0 ? frame.path : `${frame.path}@${retries}`,
+        });
       } catch (error) {
         const failure = toWorkflowError(error);
         if (failure.isFatal) throw failure;
@@ -502,12 +653,13 @@ class WorkflowRun<Context> {
           retries < retry.maxRetries &&
           (await this.#shouldRetry(retry.predicate, { error: failure.value, frame }))
         ) {
-          await this.#services.clock.sleep(retryDelay(retry.backoff, retries) * 1000);
+          if (!this.#replayedFailures.has(failure))
+            await this.#services.clock.sleep(retryDelay(retry.backoff, retries) * 1000);
           continue;
         }
         if (!step.except) throw failure;
         if (step.except.as) frame.scope.set(step.except.as, failure.value);
-        return this.#runSteps(step.except.steps, frame);
+        return this.#runSteps(step.except.steps, { ...frame, path: `${frame.path}!` });
       }
     }
   }

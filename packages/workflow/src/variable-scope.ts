@@ -1,4 +1,4 @@
-import type { JsonValue } from '@quanta/model';
+import type { JsonObject, JsonValue } from '@quanta/model';
 import type { Scope } from './evaluate-expression.ts';
 import { workflowError } from './workflow-error.ts';
 
@@ -15,6 +15,7 @@ export class VariableScope implements Scope {
   readonly #variables = new Map<string, JsonValue>();
   readonly #parent: VariableScope | undefined;
   readonly #shared: ReadonlySet<string> | undefined;
+  #restoredSeq = Number.NEGATIVE_INFINITY;
 
   private constructor(parent?: VariableScope, shared?: ReadonlySet<string>) {
     this.#parent = parent;
@@ -55,6 +56,36 @@ export class VariableScope implements Scope {
   declare(name: string, value: JsonValue): void {
     checkSize(name, value);
     this.#variables.set(name, value);
+  }
+
+  /**
+   * The variables of this scope and of each enclosing one up to the subworkflow's, innermost
+   * first: what a journaled step leaves behind, so that a resumed run can restore it.
+   */
+  snapshot(): JsonObject[] {
+    const levels: JsonObject[] = [];
+    for (let scope: VariableScope | undefined = this; scope; scope = scope.#parent) {
+      levels.push(Object.fromEntries(scope.#variables));
+    }
+    return levels;
+  }
+
+  /**
+   * Puts back what {@link snapshot} took, level by level. `seq` orders snapshots: a level keeps
+   * the latest one it was given, so parallel branches replayed in any order leave the shared
+   * variables as the original run last wrote them.
+   */
+  restore(levels: readonly JsonObject[], seq: number): void {
+    let scope: VariableScope | undefined = this;
+    for (const level of levels) {
+      if (!scope) return;
+      if (seq > scope.#restoredSeq) {
+        scope.#restoredSeq = seq;
+        scope.#variables.clear();
+        for (const [name, value] of Object.entries(level)) scope.#variables.set(name, value);
+      }
+      scope = scope.#parent;
+    }
   }
 
   #owner(name: string): VariableScope | undefined {

@@ -1,10 +1,12 @@
-import type { RelationFile } from '@quanta/engine';
+import { access } from 'node:fs/promises';
+import type { RelationFile, StagedTable } from '@quanta/engine';
 import {
   type ClauseResult,
   enforcementSummary,
   type Finding,
   type QualityReport,
   QuantaError,
+  type SnapshotRecord,
   systemClock,
 } from '@quanta/model';
 import type { Block } from '../run-workflow.ts';
@@ -22,6 +24,10 @@ const MAX_SAMPLE_TEXT = 400;
  * report is recorded, the run ends blocked and the port keeps its last good snapshot. Otherwise
  * the table is profiled, moved to its immutable place and made the port's current snapshot
  * together with its quality report and profile, in one catalog transaction. Warnings publish.
+ *
+ * A run publishes a port exactly once: the store keeps one snapshot per run and port. A resumed
+ * run that had already committed finds that snapshot and returns its handle; one that died
+ * between the atomic rename and the commit checks the renamed file and commits it.
  */
 export const publishBlock: Block<ProductRunContext> = {
   name: 'quanta.publish',
@@ -35,7 +41,15 @@ export const publishBlock: Block<ProductRunContext> = {
   },
   async run(args, context) {
     const port = outputPortOf(context.product, requireString(args, 'port', 'quanta.publish'));
-    const staged = stagedTableOf(args.from, 'from');
+    const published = await context.store.runQueue.findRunSnapshot(context.runId, port.address);
+    if (published) return publishedHandle(published, context);
+    const target = {
+      domain: context.product.domain,
+      product: context.product.name,
+      port: port.name,
+      snapshotId: `${context.runId}-${port.name}`,
+    };
+    const staged = await resumedStaging(stagedTableOf(args.from, 'from'), { context, target });
     context.progress.update(`checking ${staged.rowCount} rows for ${port.address}`);
     const report = await context.engine.checkQuality(staged, {
       columns: port.contract.table.columns,
@@ -50,13 +64,8 @@ export const publishBlock: Block<ProductRunContext> = {
     }
     context.progress.update(`profiling ${report.rowCount} rows of ${port.address}`);
     const profile = await context.engine.profile(staged);
-    const promoted = await context.engine.promote(staged, {
-      domain: context.product.domain,
-      product: context.product.name,
-      port: port.name,
-      snapshotId: `${context.runId}-${port.name}`,
-    });
-    const snapshot = await context.store.publishSnapshot({
+    const promoted = await context.engine.promote(staged, target);
+    const snapshot = await publishOnce(context, {
       port: port.address,
       schemaHash: staged.schemaHash,
       columns: staged.columns,
@@ -78,6 +87,52 @@ export const publishBlock: Block<ProductRunContext> = {
     return { ...snapshotHandle(snapshot), quality: qualitySummary(report) };
   },
 };
+
+type SnapshotTarget = Parameters<ProductRunContext['engine']['promote']>[1];
+
+/**
+ * The table to check: the staging file, or (a resumed run that died after the rename) the
+ * snapshot file it became, which promoting again returns.
+ */
+async function resumedStaging(
+  staged: StagedTable,
+  at: { context: ProductRunContext; target: SnapshotTarget },
+): Promise<StagedTable> {
+  if (await exists(staged.path)) return staged;
+  const promoted = await at.context.engine.promote(staged, at.target);
+  return { ...staged, path: at.context.engine.resolveStoragePath(promoted.storagePath) };
+}
+
+/** Commits the snapshot; when another holder of the run committed it first, returns theirs. */
+async function publishOnce(
+  context: ProductRunContext,
+  snapshot: Parameters<ProductRunContext['store']['publishSnapshot']>[0],
+): Promise<SnapshotRecord> {
+  try {
+    return await context.store.publishSnapshot(snapshot);
+  } catch (error) {
+    const existing =
+      error instanceof QuantaError && error.code === 'QUANTA_CONFLICT'
+        ? await context.store.runQueue.findRunSnapshot(snapshot.runId, snapshot.port)
+        : undefined;
+    if (!existing) throw error;
+    return existing;
+  }
+}
+
+async function publishedHandle(snapshot: SnapshotRecord, context: ProductRunContext) {
+  const quality = await context.store.getQualityReport(snapshot.port, snapshot.version);
+  return { ...snapshotHandle(snapshot), ...(quality ? { quality: qualitySummary(quality.report) } : {}) };
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await access(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 function referencePaths(context: ProductRunContext): Record<string, RelationFile> {
   const paths: Record<string, RelationFile> = {};

@@ -5,13 +5,22 @@ import { workflowError } from '../workflow-error.ts';
 /** The wall clock and a sleeper, passed in so that tests run timed code on a fake clock. */
 export interface WorkflowClock {
   now(): Date;
-  sleep(milliseconds: number): Promise<void>;
+  /** Resolves after `milliseconds`, or at once when `signal` aborts (a timer no longer needed). */
+  sleep(milliseconds: number, signal?: AbortSignal): Promise<void>;
 }
 
 /** The real clock: `Date` and `setTimeout`. */
 export const systemWorkflowClock: WorkflowClock = {
   now: () => new Date(),
-  sleep: (milliseconds) => new Promise((resolve) => setTimeout(resolve, milliseconds)),
+  sleep: (milliseconds, signal) =>
+    new Promise((resolve) => {
+      if (signal?.aborted) return resolve();
+      const timer = setTimeout(resolve, milliseconds);
+      signal?.addEventListener('abort', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    }),
 };
 
 /** One `sys.log` entry. */

@@ -1,0 +1,40 @@
+import type { JsonValue } from '@quanta/model';
+
+/** What a client sent at login. The password is the user's Quanta token. */
+export interface PgWireCredentials {
+  readonly user: string;
+  readonly password: string;
+  /** The database named by the client: informational (`mesh`). */
+  readonly database: string;
+}
+
+/** A result column: its name and its DuckDB type name (`VARCHAR`, `DECIMAL(12,2)`, ...). */
+export interface PgWireColumn {
+  readonly name: string;
+  readonly type: string;
+}
+
+/** The rows of one statement, with JSON-safe values (dates as `YYYY-MM-DD`, timestamps ISO). */
+export interface PgWireResult {
+  readonly columns: readonly PgWireColumn[];
+  readonly rows: readonly JsonValue[][];
+}
+
+/** Options of one backend query. */
+export interface PgWireQueryOptions {
+  /** The principal the login resolved to. */
+  readonly principal: string;
+  /** Aborted when the client cancels the statement; a backend may ignore it. */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * The two functions the PostgreSQL front door needs from Quanta. It declares them instead of
+ * importing the gateway, so the wire protocol stays free of the engine and the services.
+ */
+export interface PgWireBackend {
+  /** Returns the principal for these credentials, or undefined to refuse the login. */
+  authenticate(credentials: PgWireCredentials): Promise<string | undefined>;
+  /** Runs one read-only statement for the principal; throws QuantaError when refused. */
+  query(sql: string, options: PgWireQueryOptions): Promise<PgWireResult>;
+}

@@ -1,0 +1,239 @@
+import { hostname } from 'node:os';
+import type { DataEngine } from '@quanta/engine';
+import {
+  invalidSpecError,
+  type MeshSpec,
+  type ProductSpec,
+  QuantaError,
+  type RunRecord,
+} from '@quanta/model';
+import type { CatalogStore, ClaimedRun, LineageEventRecord, QueuedRun } from '@quanta/store';
+import type { ProgressReporter } from '@quanta/workflow';
+import { checkProductWorkflow } from './check-product-workflow.ts';
+import {
+  DEFAULT_LEASE_MS,
+  enqueueProductRun,
+  executeClaimedRun,
+  type FromStep,
+  type ProductWorkflow,
+  type RunEnvironment,
+} from './run-product.ts';
+
+/** How runs are executed by this process. */
+export interface RunSettings {
+  /** This process's name in leases and the journal. Default: `<host>:<pid>`. */
+  readonly worker?: string;
+  readonly leaseMs?: number;
+  readonly stepTimeoutMs?: number;
+  readonly lineageEndpoint?: string;
+}
+
+/** What to run. */
+export interface RunRequest {
+  readonly trigger?: string;
+  /** Re-run this earlier run from one of its steps. */
+  readonly fromStep?: FromStep;
+}
+
+/** Options of {@link RunControl.work}. */
+export interface WorkOptions extends RunSettings {
+  /** Runs executed at once by this process (default 1). */
+  readonly concurrency?: number;
+  /** How often an idle worker looks for work (default 500 ms). */
+  readonly pollMs?: number;
+  /** Return once no run is queued or leased anywhere, instead of waiting for more. */
+  readonly isDraining?: boolean;
+  /** Stops taking new runs (the runs in hand finish). */
+  readonly signal?: AbortSignal;
+}
+
+/** What the services behind {@link RunControl} are. */
+export interface RunControlOptions {
+  readonly root: string;
+  readonly store: CatalogStore;
+  readonly engine: DataEngine;
+  readonly progress: ProgressReporter;
+  /** The validated mesh (loaded on demand). */
+  readonly mesh: () => Promise<MeshSpec>;
+}
+
+/**
+ * Durable runs of a mesh: start a run now, queue it for workers, resume an abandoned one,
+ * cancel, re-run from a step, and work through the queue as a worker (any number of them, in
+ * this process or others, on the same store).
+ */
+export class RunControl {
+  readonly #options: RunControlOptions;
+
+  constructor(options: RunControlOptions) {
+    this.#options = options;
+  }
+
+  /**
+   * Runs a product now. Abandoned runs of the product (their worker died, their lease expired)
+   * are resumed first, then a new run starts; every run is returned, the new one last.
+   */
+  async start(productName: string, options: RunRequest & RunSettings = {}): Promise<RunRecord[]> {
+    const mesh = await this.#options.mesh();
+    const product = findProduct(mesh, productName);
+    const runs: RunRecord[] = [];
+    for (const abandoned of await this.#abandoned(product.address)) {
+      const claimed = await this.#claim({ runId: abandoned.runId, settings: options });
+      if (claimed) runs.push(await this.#execute(claimed, { mesh, settings: options }));
+    }
+    const queued = await this.#enqueue(mesh, { product, request: options });
+    const claimed = await this.#claim({ runId: queued.runId, settings: options });
+    if (!claimed) throw new QuantaError('QUANTA_CONFLICT', `run ${queued.runId} was taken by another worker`);
+    runs.push(await this.#execute(claimed, { mesh, settings: options }));
+    return runs;
+  }
+
+  /** Queues a run of a product for the workers (`quanta run --queue`). */
+  async enqueue(productName: string, request: RunRequest = {}): Promise<QueuedRun> {
+    const mesh = await this.#options.mesh();
+    return this.#enqueue(mesh, { product: findProduct(mesh, productName), request });
+  }
+
+  /** Resumes a run whose worker died (its lease expired), or a queued run, in this process. */
+  async resume(runId: string, settings: RunSettings = {}): Promise<RunRecord> {
+    const queued = await this.#options.store.runQueue.getQueuedRun(runId);
+    if (!queued) throw new QuantaError('QUANTA_NOT_FOUND', `no queued or running run ${runId}`);
+    const claimed = await this.#claim({ runId, settings });
+    if (!claimed) throw notClaimable(queued);
+    return this.#execute(claimed, { mesh: await this.#options.mesh(), settings });
+  }
+
+  /** Asks a run to stop: a queued run is cancelled at once, a running one at its next step. */
+  async cancel(runId: string): Promise<QueuedRun> {
+    const queued = await this.#options.store.runQueue.requestCancel(runId);
+    if (!queued) throw new QuantaError('QUANTA_NOT_FOUND', `no queued or running run ${runId}`);
+    return queued;
+  }
+
+  /** The OpenLineage RunEvents of a run. */
+  async lineage(runId: string): Promise<readonly LineageEventRecord[]> {
+    return this.#options.store.runQueue.listLineageEvents(runId);
+  }
+
+  /**
+   * Works as a worker: claims queued and abandoned runs and executes them, `concurrency` at a
+   * time, until the signal aborts (or, draining, until nothing is queued or leased anywhere).
+   */
+  async work(options: WorkOptions = {}): Promise<RunRecord[]> {
+    const mesh = await this.#options.mesh();
+    const done: RunRecord[] = [];
+    const loop = async (slot: number): Promise<void> => {
+      const settings = { ...options, worker: `${workerName(options)}${slot === 0 ? '' : `#${slot}`}` };
+      while (!options.signal?.aborted) {
+        const claimed = await this.#claim({ settings });
+        if (claimed) {
+          done.push(await this.#execute(claimed, { mesh, settings }));
+          continue;
+        }
+        if (options.isDraining && (await this.#options.store.runQueue.listActiveRuns()).length === 0) return;
+        await pause(options.pollMs ?? 500, options.signal);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 1) }, (_, slot) => loop(slot)));
+    return done;
+  }
+
+  async #abandoned(product: string): Promise<QueuedRun[]> {
+    const now = new Date().toISOString();
+    const active = await this.#options.store.runQueue.listActiveRuns();
+    return active.filter(
+      (run) => run.product === product && run.status === 'leased' && (run.leaseExpiresAt ?? '') < now,
+    );
+  }
+
+  async #enqueue(mesh: MeshSpec, at: { product: ProductSpec; request: RunRequest }): Promise<QueuedRun> {
+    return enqueueProductRun({
+      product: at.product,
+      store: this.#options.store,
+      mesh,
+      trigger: at.request.trigger ?? (at.request.fromStep ? 'rerun' : 'manual'),
+      ...(at.request.fromStep ? { fromStep: at.request.fromStep } : {}),
+    });
+  }
+
+  async #claim(at: { runId?: string; settings: RunSettings }): Promise<ClaimedRun | undefined> {
+    return this.#options.store.runQueue.claimRun({
+      worker: workerName(at.settings),
+      leaseMs: at.settings.leaseMs ?? DEFAULT_LEASE_MS,
+      ...(at.runId === undefined ? {} : { runId: at.runId }),
+    });
+  }
+
+  async #execute(claimed: ClaimedRun, at: { mesh: MeshSpec; settings: RunSettings }): Promise<RunRecord> {
+    const product = at.mesh.products.find((candidate) => candidate.address === claimed.queued.product);
+    if (!product) {
+      throw new QuantaError(
+        'QUANTA_NOT_FOUND',
+        `run ${claimed.lease.runId} is of ${claimed.queued.product}, not in the mesh`,
+      );
+    }
+    this.#options.progress.update(`running ${product.address} (run ${claimed.lease.runId})`);
+    return executeClaimedRun(claimed, {
+      ...this.#environment(at.settings),
+      ...productWorkflow(product, at.mesh),
+    });
+  }
+
+  #environment(settings: RunSettings): RunEnvironment {
+    return {
+      meshRoot: this.#options.root,
+      engine: this.#options.engine,
+      store: this.#options.store,
+      progress: this.#options.progress,
+      worker: workerName(settings),
+      ...(settings.leaseMs === undefined ? {} : { leaseMs: settings.leaseMs }),
+      ...(settings.stepTimeoutMs === undefined ? {} : { stepTimeoutMs: settings.stepTimeoutMs }),
+      ...(settings.lineageEndpoint ? { lineageEndpoint: settings.lineageEndpoint } : {}),
+    };
+  }
+}
+
+function productWorkflow(product: ProductSpec, mesh: MeshSpec): ProductWorkflow {
+  const { workflow, findings } = checkProductWorkflow(product);
+  if (!workflow) throw invalidSpecError(findings);
+  return { product, workflow, mesh };
+}
+
+function workerName(settings: RunSettings): string {
+  return settings.worker ?? `${hostname()}:${process.pid}`;
+}
+
+function notClaimable(queued: QueuedRun): QuantaError {
+  if (queued.status === 'done')
+    return new QuantaError('QUANTA_CONFLICT', `run ${queued.runId} already ended`);
+  return new QuantaError(
+    'QUANTA_CONFLICT',
+    `run ${queued.runId} is held by worker ${queued.worker ?? '?'} until ${queued.leaseExpiresAt ?? '?'}`,
+    { fix: 'a run is resumed once its worker stopped renewing the lease: try again after that time' },
+  );
+}
+
+function findProduct(mesh: MeshSpec, name: string): ProductSpec {
+  const wanted = name.replace(/^quanta:\/\//, '').replace(/\/$/, '');
+  const product = mesh.products.find(
+    (candidate) => `${candidate.domain}/${candidate.name}` === wanted || candidate.address === wanted,
+  );
+  if (!product) {
+    const known = mesh.products.map((candidate) => `${candidate.domain}/${candidate.name}`).join(', ');
+    throw new QuantaError('QUANTA_NOT_FOUND', `no product '${name}' in the mesh`, {
+      fix: `name one of: ${known}`,
+    });
+  }
+  return product;
+}
+
+function pause(milliseconds: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(resolve, milliseconds);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}

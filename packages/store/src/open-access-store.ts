@@ -1,0 +1,32 @@
+import type { Clock } from '@quanta/model';
+import type { AccessStore } from './access-store.ts';
+import { migrateDatabase } from './migrate-database.ts';
+import { type CatalogStoreLocation, openStoreDatabase } from './open-store-database.ts';
+import { SqlAccessRequestStore } from './sql-access-request-store.ts';
+import { SqlGrantStore } from './sql-grant-store.ts';
+import { SqlTokenStore } from './sql-token-store.ts';
+
+/**
+ * Opens tokens, access requests and grants in the same database as the catalog (their own
+ * connection), migrating it when needed.
+ */
+export async function openAccessStore(
+  location: CatalogStoreLocation,
+  options: { clock?: Clock } = {},
+): Promise<AccessStore> {
+  const database = await openStoreDatabase(location);
+  try {
+    await migrateDatabase(database);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  const stores = { database, ...(options.clock ? { clock: options.clock } : {}) };
+  return {
+    kind: database.dialect.name === 'sqlite' ? 'embedded' : 'postgres',
+    tokens: SqlTokenStore.create(stores),
+    requests: SqlAccessRequestStore.create(stores),
+    grants: SqlGrantStore.create(stores),
+    close: () => database.close(),
+  };
+}

@@ -1,0 +1,73 @@
+import { type Clock, systemClock } from '@quanta/model';
+import type { GrantQuery, GrantRecord, GrantStore } from './grant-store.ts';
+import type { SqlExecutor, SqlRow } from './sql-database.ts';
+import { likePrefix, whereClause } from './sql-like.ts';
+import { readOptionalText, readText } from './sql-row.ts';
+
+const COLUMNS = 'id, request_id, principal, port, granted_by, granted_at, expires_at, revoked_at';
+
+/** Grants over any SQL database; the database belongs to the caller. */
+export class SqlGrantStore implements GrantStore {
+  readonly #db: SqlExecutor;
+  readonly #clock: Clock;
+
+  private constructor(db: SqlExecutor, clock: Clock) {
+    this.#db = db;
+    this.#clock = clock;
+  }
+
+  /** A store over a migrated database. */
+  static create(options: { database: SqlExecutor; clock?: Clock }): SqlGrantStore {
+    return new SqlGrantStore(options.database, options.clock ?? systemClock);
+  }
+
+  async listGrants(query: GrantQuery = {}): Promise<GrantRecord[]> {
+    const activeAt = query.activeAt === undefined ? undefined : new Date(query.activeAt).toISOString();
+    const where = whereClause([
+      query.principal === undefined ? undefined : ['principal = ?', query.principal],
+      query.address === undefined ? undefined : ["port LIKE ? ESCAPE '!'", likePrefix(query.address)],
+      activeAt === undefined ? undefined : ['expires_at > ? AND revoked_at IS NULL', activeAt],
+    ]);
+    const rows = await this.#db.query(
+      `SELECT ${COLUMNS} FROM access_grants ${where.sql} ORDER BY seq DESC`,
+      where.params,
+    );
+    return rows.map(grantFromRow);
+  }
+
+  async revokeGrant(id: string): Promise<GrantRecord | undefined> {
+    await this.#db.query('UPDATE access_grants SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL', [
+      this.#clock.now().toISOString(),
+      id,
+    ]);
+    const rows = await this.#db.query(`SELECT ${COLUMNS} FROM access_grants WHERE id = ?`, [id]);
+    return rows[0] ? grantFromRow(rows[0]) : undefined;
+  }
+}
+
+/** Records a grant; called by the request store inside the approval's transaction. */
+export async function insertGrant(tx: SqlExecutor, grant: GrantRecord): Promise<void> {
+  await tx.query(`INSERT INTO access_grants (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, NULL)`, [
+    grant.id,
+    grant.requestId,
+    grant.principal,
+    grant.port,
+    grant.grantedBy,
+    grant.grantedAt,
+    new Date(grant.expiresAt).toISOString(),
+  ]);
+}
+
+function grantFromRow(row: SqlRow): GrantRecord {
+  const revokedAt = readOptionalText(row, 'revoked_at');
+  return {
+    id: readText(row, 'id'),
+    requestId: readText(row, 'request_id'),
+    principal: readText(row, 'principal'),
+    port: readText(row, 'port'),
+    grantedBy: readText(row, 'granted_by'),
+    grantedAt: readText(row, 'granted_at'),
+    expiresAt: readText(row, 'expires_at'),
+    ...(revokedAt === undefined ? {} : { revokedAt }),
+  };
+}

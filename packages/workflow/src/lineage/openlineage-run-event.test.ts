@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { test } from 'node:test';
+import type { JsonObject, SnapshotRecord } from '@quanta/model';
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+import { type LineageEventType, openLineageRunEvent } from './openlineage-run-event.ts';
+
+const SCHEMAS = path.join(import.meta.dirname, '..', '..', 'schemas', 'openlineage');
+const FACET_FILES = [
+  'SchemaDatasetFacet.json',
+  'DatasetVersionDatasetFacet.json',
+  'OutputStatisticsOutputDatasetFacet.json',
+  'ErrorMessageRunFacet.json',
+];
+
+interface Validators {
+  readonly runEvent: ValidateFunction;
+  readonly facets: readonly ValidateFunction[];
+}
+
+/** The official RunEvent schema plus each facet file, which validates the facets it names. */
+async function validators(): Promise<Validators> {
+  const ajv = new Ajv2020({ allErrors: true, strict: false });
+  addFormatsModule.default(ajv);
+  const core = JSON.parse(await readFile(path.join(SCHEMAS, 'OpenLineage.json'), 'utf8')) as JsonObject;
+  ajv.addSchema(core);
+  const facets: ValidateFunction[] = [];
+  for (const file of FACET_FILES) {
+    facets.push(ajv.compile(JSON.parse(await readFile(path.join(SCHEMAS, file), 'utf8')) as JsonObject));
+  }
+  const runEvent = ajv.getSchema(`${String(core.$id)}#/$defs/RunEvent`);
+  assert.ok(runEvent);
+  return { runEvent, facets };
+}
+
+/** Every facet object of an event, as `{name: facet}` maps the facet files validate. */
+function facetMaps(event: JsonObject): JsonObject[] {
+  const maps: JsonObject[] = [];
+  const run = event.run as JsonObject;
+  if (run.facets) maps.push(run.facets as JsonObject);
+  for (const list of [event.inputs, event.outputs] as JsonObject[][]) {
+    for (const dataset of list) {
+      maps.push(dataset.facets as JsonObject);
+      if (dataset.outputFacets) maps.push(dataset.outputFacets as JsonObject);
+    }
+  }
+  return maps;
+}
+
+function snapshot(port: string, version: number): SnapshotRecord {
+  return {
+    port,
+    version,
+    schemaHash: 'h',
+    columns: [
+      { name: 'order_id', type: 'BIGINT' },
+      { name: 'amount', type: 'DECIMAL(12,2)' },
+    ],
+    rowCount: 1200,
+    quarantinedRows: 3,
+    inputVersions: [],
+    runId: '5a0c8a36-50c3-4a63-9f57-3a1f53f1f0aa',
+    createdAt: '2024-01-01T00:00:00.000Z',
+    storagePath: `sales/orders/${port}.duckdb`,
+    bytes: 4096,
+  };
+}
+
+test('START, COMPLETE, FAIL and ABORT events validate against the OpenLineage schema and their facets', async () => {
+  const { runEvent, facets } = await validators();
+  const base = {
+    eventTime: '2024-01-01T10:00:00.000Z',
+    runId: '5a0c8a36-50c3-4a63-9f57-3a1f53f1f0aa',
+    domain: 'sales',
+    product: 'orders',
+    inputs: [snapshot('crm.customers.customers', 4)],
+  };
+  const events = (['START', 'COMPLETE', 'FAIL', 'ABORT'] as LineageEventType[]).map((eventType) =>
+    openLineageRunEvent({
+      ...base,
+      eventType,
+      ...(eventType === 'COMPLETE' ? { outputs: [snapshot('sales.orders.orders', 7)] } : {}),
+      ...(eventType === 'FAIL'
+        ? { error: { code: 'QUANTA_PUBLISH_BLOCKED', message: 'blocked', title: 'Publish blocked' } as never }
+        : {}),
+    }),
+  );
+  for (const event of events) {
+    assert.ok(runEvent(event), JSON.stringify(runEvent.errors));
+    for (const map of facetMaps(event)) {
+      for (const validate of facets)
+        assert.ok(validate(map), `${JSON.stringify(validate.errors)} in ${JSON.stringify(map)}`);
+    }
+  }
+  const complete = events[1] as JsonObject;
+  assert.deepEqual(complete.job, { namespace: 'quanta://sales', name: 'orders' });
+  const [output] = complete.outputs as [JsonObject];
+  assert.equal(output.namespace, 'quanta://sales');
+  assert.equal(output.name, 'orders/orders');
+  assert.deepEqual((output.outputFacets as JsonObject).outputStatistics, {
+    _producer: 'https://github.com/quanta-mesh/quanta/tree/main/packages/workflow',
+    _schemaURL:
+      'https://openlineage.io/spec/facets/1-0-2/OutputStatisticsOutputDatasetFacet.json#/$defs/OutputStatisticsOutputDatasetFacet',
+    rowCount: 1200,
+    size: 4096,
+    fileCount: 1,
+  });
+});
+
+test('the schema rejects a malformed event, so the validation above can fail', async () => {
+  const { runEvent } = await validators();
+  const event = openLineageRunEvent({
+    eventType: 'START',
+    eventTime: 'yesterday',
+    runId: 'not-a-uuid',
+    domain: 'sales',
+    product: 'orders',
+    inputs: [],
+  });
+  assert.equal(runEvent(event), false);
+});
