@@ -1,39 +1,29 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { PgWireBackend, PgWireServer } from '@quanta/pgwire';
 import type { MeshService } from '@quanta/services';
-
-/** The environment variable holding the shared password of the PostgreSQL front door. */
-export const PG_PASSWORD_VARIABLE = 'QUANTA_PG_PASSWORD';
 
 /** Default port of the PostgreSQL front door (5432 is left to a real PostgreSQL). */
 export const DEFAULT_PG_PORT = 5433;
 
-function isSamePassword(given: string, expected: string): boolean {
-  const digest = (text: string): Buffer => createHash('sha256').update(text).digest();
-  return timingSafeEqual(digest(given), digest(expected));
-}
-
 /**
- * The PostgreSQL front door's backend over the mesh services. Until tokens exist, a login is
- * accepted when its password equals `QUANTA_PG_PASSWORD`, and the user name is the principal
- * (a principal id of governance/users.yaml, whose policies then apply). Without the variable,
- * every login is refused. Per-user tokens (shown once, stored hashed) will replace this.
+ * The PostgreSQL front door's backend over the mesh services. The password is a Quanta token
+ * (`quanta token create <principal>`); the login is accepted when the token is valid (not
+ * expired, not revoked) and belongs to the user name given, which becomes the principal whose
+ * policies apply. Everything else is refused, with no hint of which part was wrong.
  */
-export function createPgBackend(service: MeshService, env: NodeJS.ProcessEnv = process.env): PgWireBackend {
-  const password = env[PG_PASSWORD_VARIABLE];
+export function createPgBackend(service: MeshService): PgWireBackend {
   return {
-    authenticate: async (credentials) =>
-      password && isSamePassword(credentials.password, password) ? credentials.user : undefined,
+    authenticate: async (credentials) => {
+      const principal = await service.authenticateToken(credentials.password);
+      return principal && principal.id === credentials.user ? principal.id : undefined;
+    },
     query: (sql, { principal }) => service.query(sql, { principal }),
   };
 }
 
 /** What `quanta serve` prints about the PostgreSQL front door. */
-export function describePgWire(server: PgWireServer, env: NodeJS.ProcessEnv = process.env): string {
-  const login = env[PG_PASSWORD_VARIABLE]
-    ? `psql "postgres://<principal>@${server.url.slice('postgres://'.length)}" (password: $${PG_PASSWORD_VARIABLE})`
-    : `every login is refused until ${PG_PASSWORD_VARIABLE} is set (export ${PG_PASSWORD_VARIABLE}=<shared secret>)`;
-  return `PostgreSQL front door on ${server.url}: ${login}`;
+export function describePgWire(server: PgWireServer): string {
+  const address = server.url.slice('postgres://'.length);
+  return `PostgreSQL front door: psql "postgres://<principal>@${address}" with a token as password (quanta token create <principal>)`;
 }
 
 /** Starts the PostgreSQL front door over the services. */
