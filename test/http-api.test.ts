@@ -262,6 +262,28 @@ describe('the HTTP API over the example mesh', () => {
     assert.deepEqual([...new Set(run.events.map((event) => event.step))], ['ingest', 'publish', 'done']);
   });
 
+  test("serves a run's OpenLineage events: START, then COMPLETE with the published snapshot", async () => {
+    const runs = (await (await as('mia@acme.example', '/api/runs?product=quanta://sales/orders')).json()) as {
+      runs: { id: string }[];
+    };
+    const response = await as('mia@acme.example', `/api/runs/${runs.runs[0]?.id}/lineage`);
+    const { events } = (await response.json()) as {
+      events: {
+        eventType: string;
+        job: { namespace: string; name: string };
+        outputs: { name: string; facets: { schema: { fields: unknown[] } } }[];
+      }[];
+    };
+    assert.deepEqual(
+      events.map((event) => event.eventType),
+      ['START', 'COMPLETE'],
+    );
+    const complete = events[1];
+    assert.deepEqual(complete?.job, { namespace: 'quanta://sales', name: 'orders' });
+    assert.equal(complete?.outputs[0]?.name, 'orders/orders');
+    assert.ok((complete?.outputs[0]?.facets.schema.fields.length ?? 0) > 0);
+  });
+
   test('serves its OpenAPI document and health without a token', async () => {
     const openapi = (await (await api.request('/openapi.json')).json()) as { paths: Record<string, unknown> };
     assert.ok(openapi.paths['/api/query']);

@@ -32,7 +32,7 @@ describe('psql against quanta serve, with tokens as passwords', () => {
   });
 
   function psql(options: { user: string; password: string; sql: string }) {
-    const url = `${server.url.replace('postgres://', `postgres://${encodeURIComponent(options.user)}@`)}/mesh?sslmode=disable`;
+    const url = `${server.url.replace('postgres://', `postgres://${encodeURIComponent(options.user)}@`)}?sslmode=disable`;
     return run('psql', [url, '-X', '-A', '-t', '-c', options.sql], {
       env: { ...process.env, PGPASSWORD: options.password, PGCONNECT_TIMEOUT: '5' },
     });

@@ -9,7 +9,7 @@ import { MeshService } from '@quanta/services';
 import pc from 'picocolors';
 import { databaseUrlOption } from './command-context.ts';
 import type { Output } from './output.ts';
-import { DEFAULT_PG_PORT, describePgWire, startPgWire } from './pg-backend.ts';
+import { DEFAULT_PG_PORT, startPgWire } from './pg-backend.ts';
 import type { TerminalProgress } from './progress.ts';
 import { renderCatalog, renderQueryTable, renderRuns } from './render.ts';
 
@@ -29,6 +29,9 @@ export const DEMO_QUERIES = [
   'select domain, count(*) as ports, sum(row_count) as rows, sum(bytes) as bytes from quanta_catalog.ports group by domain order by domain',
   'select c.segment, count(*) as orders, round(sum(o.amount), 2) as revenue from sales.orders.orders o join customers.customer_profile.profiles c using (customer_id) group by c.segment order by revenue desc',
 ];
+
+/** The example mesh's governance user, who gets the demo's token. */
+const DEMO_PRINCIPAL = 'gus@acme.example';
 
 /** Malformed order rows the demo injects, to show quarantine: rows in = published + quarantined. */
 const DEMO_BAD_ROWS = { ragged: 2, wrongType: 3, missingRequired: 2 };
@@ -90,14 +93,23 @@ async function serveDemo(root: string, options: DemoOptions): Promise<void> {
     host: '127.0.0.1',
     port: Number(process.env.QUANTA_PG_PORT ?? DEFAULT_PG_PORT),
   });
+  // A short-lived token for the example mesh's governance user, so the printed commands work as is.
+  const demoToken = await service.tokens.create({
+    principal: DEMO_PRINCIPAL,
+    actor: DEMO_PRINCIPAL,
+    name: 'demo',
+    expiresInDays: 1,
+  });
+  const pgAddress = pgWire.url.slice('postgres://'.length);
   options.output.info(
     [
       '',
       pc.bold(`Quanta API on ${server.url}  (Ctrl-C to stop)`),
-      `  ${describePgWire(pgWire)}`,
-      `  ${server.url}/api/catalog`,
       `  ${server.url}/openapi.json`,
-      `  curl -s ${server.url}/api/query -H 'content-type: application/json' -d '{"sql":"select * from marketing.campaign_performance.performance limit 5"}'`,
+      `  demo token for ${DEMO_PRINCIPAL} (valid one day): ${demoToken.token}`,
+      `  curl -s ${server.url}/api/catalog -H 'authorization: Bearer ${demoToken.token}'`,
+      `  curl -s ${server.url}/api/query -H 'authorization: Bearer ${demoToken.token}' -H 'content-type: application/json' -d '{"sql":"select * from marketing.campaign_performance.performance limit 5"}'`,
+      `  PGPASSWORD=${demoToken.token} psql "postgres://${encodeURIComponent(DEMO_PRINCIPAL)}@${pgAddress}?sslmode=disable" -c "select segment, count(*) from customers.customer_profile.profiles group by 1"`,
     ].join('\n'),
   );
 }

@@ -65,5 +65,9 @@ export function createApi(service: MeshService): Hono<ApiEnv> {
     if (!run) throw new QuantaError('QUANTA_NOT_FOUND', `no run ${context.req.param('id')}`);
     return context.json({ run, events: await service.store.listStepEvents(run.id) });
   });
+  app.get('/api/runs/:id/lineage', async (context) => {
+    const events = await service.runs.lineage(context.req.param('id'));
+    return context.json({ events: events.map((event) => event.event) });
+  });
   return app;
 }

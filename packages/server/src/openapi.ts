@@ -172,6 +172,13 @@ export const OPENAPI_DOCUMENT = {
         responses: { '200': { description: 'The run' }, '404': { description: 'No such run' } },
       },
     },
+    '/api/runs/{id}/lineage': {
+      get: {
+        summary: "The run's OpenLineage RunEvents (START, then COMPLETE, FAIL or ABORT)",
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: { '200': { description: '{ events: RunEvent[] }' } },
+      },
+    },
   },
   components: {
     securitySchemes: {

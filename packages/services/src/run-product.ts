@@ -146,8 +146,8 @@ export async function executeClaimedRun(
   const ending = endingOf(outcome);
   await lineage.ended(ending);
   const run = await store.runQueue.finishRun(lease, ending);
-  // A failed or blocked run keeps its staged tables, so that it can be re-run from a step.
-  if (run.state === 'succeeded' || run.state === 'cancelled') {
+  // A failed, blocked or cancelled run keeps its staged tables, so that it can be re-run from a step.
+  if (run.state === 'succeeded') {
     await engine.discardStaging({ domain: product.domain, runId: lease.runId });
   }
   return run;

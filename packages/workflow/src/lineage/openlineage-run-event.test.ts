@@ -75,13 +75,13 @@ test('START, COMPLETE, FAIL and ABORT events validate against the OpenLineage sc
     runId: '5a0c8a36-50c3-4a63-9f57-3a1f53f1f0aa',
     domain: 'sales',
     product: 'orders',
-    inputs: [snapshot('crm.customers.customers', 4)],
+    inputs: [snapshot('quanta://crm/customers/customers', 4)],
   };
   const events = (['START', 'COMPLETE', 'FAIL', 'ABORT'] as LineageEventType[]).map((eventType) =>
     openLineageRunEvent({
       ...base,
       eventType,
-      ...(eventType === 'COMPLETE' ? { outputs: [snapshot('sales.orders.orders', 7)] } : {}),
+      ...(eventType === 'COMPLETE' ? { outputs: [snapshot('quanta://sales/orders/orders', 7)] } : {}),
       ...(eventType === 'FAIL'
         ? { error: { code: 'QUANTA_PUBLISH_BLOCKED', message: 'blocked', title: 'Publish blocked' } as never }
         : {}),

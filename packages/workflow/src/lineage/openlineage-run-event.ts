@@ -1,4 +1,4 @@
-import type { JsonObject, SerializedError, SnapshotRecord } from '@quanta/model';
+import { type JsonObject, parseAddress, type SerializedError, type SnapshotRecord } from '@quanta/model';
 
 /** Who writes Quanta's OpenLineage events (the `producer` / `_producer` URI). */
 export const OPENLINEAGE_PRODUCER = 'https://github.com/quanta-mesh/quanta/tree/main/packages/workflow';
@@ -61,12 +61,12 @@ export function openLineageRunEvent(input: RunEventInput): JsonObject {
   };
 }
 
-/** A port snapshot as an OpenLineage dataset: `quanta://<domain>` + `<product>/<port>`. */
+/** A port snapshot (`quanta://<domain>/<product>/<port>`) as an OpenLineage dataset: `quanta://<domain>` + `<product>/<port>`. */
 function dataset(snapshot: SnapshotRecord): JsonObject {
-  const [domain = '', product = '', ...port] = snapshot.port.split('.');
+  const { domain, product = '', port = '' } = parseAddress(snapshot.port);
   return {
     namespace: `quanta://${domain}`,
-    name: `${product}/${port.join('.')}`,
+    name: `${product}/${port}`,
     facets: {
       version: { ...facetBase(FACETS.version), datasetVersion: String(snapshot.version) },
       schema: {
