@@ -182,6 +182,11 @@ export interface DataEngine {
   promote(staged: StagedTable, target: SnapshotTarget): Promise<PromotedSnapshot>;
   /** Absolute path of a published snapshot from its storage path. */
   resolveStoragePath(storagePath: string): string;
+  /**
+   * Deletes a published snapshot's file once the catalog no longer lists it (retention): read
+   * sessions kept open over it are closed first, so nothing reads it afterwards.
+   */
+  removeSnapshot(storagePath: string): Promise<void>;
   parseQuery(sql: string): Promise<ParsedQuery>;
   /**
    * Rewrites every table reference of a single SELECT; the callback returns the new reference

@@ -171,6 +171,15 @@ export class DuckDbEngine implements DataEngine {
     return this.#layout.resolve(storagePath);
   }
 
+  /** Deletes a snapshot file after closing the pooled sandboxes that attach it. */
+  async removeSnapshot(storagePath: string): Promise<void> {
+    this.#assertOpen();
+    const path = this.#layout.resolve(storagePath);
+    await this.#sandboxes.evict(path);
+    await rm(path, { force: true });
+    await rm(`${path}.wal`, { force: true });
+  }
+
   /** Parses a query with DuckDB's parser. */
   async parseQuery(sql: string): Promise<ParsedQuery> {
     this.#assertOpen();

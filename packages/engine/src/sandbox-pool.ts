@@ -10,6 +10,8 @@ interface PooledSandbox {
   readonly database: Promise<DuckDbDatabase>;
   users: number;
   lastUsed: number;
+  /** Evicted while in use: closed when its last session ends, never handed out again. */
+  isEvicted: boolean;
 }
 
 /**
@@ -38,7 +40,12 @@ export class SandboxPool {
     const key = JSON.stringify([contents.attachments, contents.macros]);
     let pooled = this.#sandboxes.get(key);
     if (!pooled) {
-      pooled = { database: openSandbox(this.#settings, contents), users: 0, lastUsed: this.#now() };
+      pooled = {
+        database: openSandbox(this.#settings, contents),
+        users: 0,
+        lastUsed: this.#now(),
+        isEvicted: false,
+      };
       this.#sandboxes.set(key, pooled);
       pooled.database.catch(() => this.#sandboxes.delete(key));
     }
@@ -53,10 +60,16 @@ export class SandboxPool {
     }
   }
 
-  /** Closes every idle sandbox attaching `path` (before retention or erasure touches the file). */
+  /**
+   * Stops handing out the sandboxes attaching `path` (before retention or erasure touches the
+   * file): idle ones close now, busy ones when their last session ends.
+   */
   async evict(path: string): Promise<void> {
-    for (const [key, pooled] of this.#sandboxes) {
-      if (key.includes(JSON.stringify(path).slice(1, -1)) && pooled.users === 0) await this.#close(key);
+    for (const [key, pooled] of [...this.#sandboxes]) {
+      if (!key.includes(JSON.stringify(path).slice(1, -1))) continue;
+      this.#sandboxes.delete(key);
+      pooled.isEvicted = true;
+      if (pooled.users === 0) await closePooled(pooled);
     }
   }
 
@@ -68,6 +81,7 @@ export class SandboxPool {
   #release(entry: PooledSandbox): void {
     entry.users -= 1;
     entry.lastUsed = this.#now();
+    if (entry.isEvicted && entry.users === 0) void closePooled(entry);
     void this.#trim();
   }
 
@@ -84,7 +98,11 @@ export class SandboxPool {
     const pooled = this.#sandboxes.get(key);
     if (!pooled) return;
     this.#sandboxes.delete(key);
-    const database = await pooled.database.catch(() => undefined);
-    database?.close();
+    await closePooled(pooled);
   }
+}
+
+async function closePooled(pooled: PooledSandbox): Promise<void> {
+  const database = await pooled.database.catch(() => undefined);
+  database?.close();
 }

@@ -183,6 +183,30 @@ function registerSnapshotTests({ openStore, openStores }: Openers): void {
     assert.deepEqual(await store.listSnapshots('sales.nope.daily'), []);
   });
 
+  test('retention expires old snapshots with their reports, never the current one', async () => {
+    const clock = tickingClock();
+    const store = await openStore({ clock });
+    for (const run of ['run-1', 'run-2', 'run-3'])
+      await store.publishSnapshot(newSnapshot('sales.orders.daily', run));
+    await store.publishSnapshot(newSnapshot('sales.orders.other'));
+    const expired = await store.expireSnapshots('sales.orders.daily', { before: clock.at(1) });
+    assert.deepEqual(
+      expired.map((snapshot) => snapshot.version),
+      [1],
+    );
+    const everything = await store.expireSnapshots('sales.orders.daily', { before: clock.at(100) });
+    assert.deepEqual(
+      everything.map((snapshot) => snapshot.version),
+      [2],
+    );
+    assert.deepEqual(
+      (await store.listSnapshots('sales.orders.daily')).map((snapshot) => snapshot.version),
+      [3],
+    );
+    assert.equal((await store.getCurrentSnapshot('sales.orders.daily'))?.version, 3);
+    assert.equal((await store.listSnapshots('sales.orders.other')).length, 1);
+  });
+
   test('listCurrentSnapshots gives the latest snapshot of every port', async () => {
     const store = await openStore();
     await store.publishSnapshot(newSnapshot('b.port.out'));

@@ -75,6 +75,12 @@ export interface CatalogStore extends QualityStore {
   listSnapshots(port: string): Promise<readonly SnapshotRecord[]>;
   /** Every current snapshot, one per port. */
   listCurrentSnapshots(): Promise<readonly SnapshotRecord[]>;
+  /**
+   * Retention: removes, in one transaction, the snapshots of a port published before `before`
+   * (an ISO time) with their quality reports and profiles, never the current one. Returns the
+   * removed records, whose files the caller then deletes.
+   */
+  expireSnapshots(port: string, options: { before: string }): Promise<readonly SnapshotRecord[]>;
 
   startRun(run: { id: string; product: string; trigger: string }): Promise<RunRecord>;
   endRun(id: string, ending: RunEnding): Promise<RunRecord>;

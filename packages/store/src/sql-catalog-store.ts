@@ -189,6 +189,23 @@ export class SqlCatalogStore implements CatalogStore {
     return rows.map(snapshotFromRow).sort((a, b) => compareText(a.port, b.port));
   }
 
+  async expireSnapshots(port: string, options: { before: string }): Promise<readonly SnapshotRecord[]> {
+    return this.#db.transaction(async (tx) => {
+      const expired = await tx.query(
+        `${SNAPSHOT_SELECT} WHERE port = ? AND created_at < ? ` +
+          'AND version < (SELECT version FROM port_heads WHERE port_heads.port = snapshots.port) ORDER BY version',
+        [port, options.before],
+      );
+      const versions = expired.map((row) => readNumber(row, 'version'));
+      for (const table of ['quality_reports', 'profiles', 'snapshots']) {
+        for (const version of versions) {
+          await tx.query(`DELETE FROM ${table} WHERE port = ? AND version = ?`, [port, version]);
+        }
+      }
+      return expired.map(snapshotFromRow);
+    });
+  }
+
   async recordQualityReport(record: Omit<QualityRecord, 'version'>): Promise<void> {
     await insertQualityReport(this.#db, record);
   }
