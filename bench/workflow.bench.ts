@@ -39,10 +39,18 @@ export async function benchWorkflow(): Promise<BenchResult> {
       try {
         const postgres = await openCatalogStore({ databaseUrl: server.createSchemaUrl() });
         const postgresMs = await stepOverhead(postgres, POSTGRES_STEPS);
-        figures.push({ label: 'journaled no-op step, PostgreSQL', value: postgresMs.journaled, unit: 'ms/step' });
+        figures.push({
+          label: 'journaled no-op step, PostgreSQL',
+          value: postgresMs.journaled,
+          unit: 'ms/step',
+        });
         for (const workers of [1, 2, 4]) {
           const rate = await workerThroughput({ folder, databaseUrl: server.createSchemaUrl(), workers });
-          figures.push({ label: `steps/s with ${workers} worker process(es), PostgreSQL`, value: rate, unit: 'steps/s' });
+          figures.push({
+            label: `steps/s with ${workers} worker process(es), PostgreSQL`,
+            value: rate,
+            unit: 'steps/s',
+          });
         }
       } finally {
         await server.close();
@@ -65,7 +73,10 @@ export async function benchWorkflow(): Promise<BenchResult> {
 }
 
 /** Milliseconds per step of a no-op loop: journaled under a lease, and with a journal that does nothing. */
-async function stepOverhead(store: CatalogStore, steps: number): Promise<{ journaled: number; baseline: number }> {
+async function stepOverhead(
+  store: CatalogStore,
+  steps: number,
+): Promise<{ journaled: number; baseline: number }> {
   try {
     const parsed = parseWorkflow(
       {
@@ -74,7 +85,11 @@ async function stepOverhead(store: CatalogStore, steps: number): Promise<{ journ
             { init: { assign: [{ total: 0 }] } },
             {
               loop: {
-                for: { value: 'i', range: [1, steps], steps: [{ add: { assign: [{ total: '${total + i}' }] } }] },
+                for: {
+                  value: 'i',
+                  range: [1, steps],
+                  steps: [{ add: { assign: [{ total: '${total + i}' }] } }],
+                },
               },
             },
           ],
@@ -106,7 +121,11 @@ async function stepOverhead(store: CatalogStore, steps: number): Promise<{ journ
 }
 
 /** Steps per second that `workers` worker processes journal through queued runs of a no-op loop. */
-async function workerThroughput(options: { folder: string; databaseUrl: string; workers: number }): Promise<number> {
+async function workerThroughput(options: {
+  folder: string;
+  databaseUrl: string;
+  workers: number;
+}): Promise<number> {
   const root = path.join(options.folder, `mesh-${options.workers}`);
   await initMesh(root, { name: 'bench' });
   await createDomain(root, { name: 'bench', owner: 'bench@example.com' });
@@ -132,7 +151,8 @@ async function workerThroughput(options: { folder: string; databaseUrl: string; 
   );
   const env = { ...process.env, QUANTA_DATABASE_URL: options.databaseUrl, NO_COLOR: '1' };
   await cli(['apply'], { cwd: root, env });
-  for (let run = 0; run < RUNS_PER_WORKER_BENCH; run += 1) await cli(['run', 'bench/loop', '--queue'], { cwd: root, env });
+  for (let run = 0; run < RUNS_PER_WORKER_BENCH; run += 1)
+    await cli(['run', 'bench/loop', '--queue'], { cwd: root, env });
   await Promise.all(
     Array.from({ length: options.workers }, (_, index) =>
       cli(['worker', '--drain', '--poll', '0.05', '--name', `bench-${index}`], { cwd: root, env }),
@@ -152,7 +172,11 @@ async function workerThroughput(options: { folder: string; databaseUrl: string; 
 
 function cli(args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env: options.env, stdio: 'ignore' });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: options.cwd,
+      env: options.env,
+      stdio: 'ignore',
+    });
     child.on('error', reject);
     child.on('exit', (code) =>
       code === 0 ? resolve() : reject(new Error(`quanta ${args.join(' ')} exited with ${code}`)),

@@ -19,8 +19,9 @@ const PORT = 'quanta://sales/orders/orders';
 /** Succeeded journal entries of a run written by one worker. */
 async function napsBy(store: CatalogStore, at: { runId: string; worker: string }): Promise<number> {
   const events = await store.listStepEvents(at.runId);
-  return events.filter((event) => event.worker === at.worker && event.step === 'nap' && event.kind === 'succeeded')
-    .length;
+  return events.filter(
+    (event) => event.worker === at.worker && event.step === 'nap' && event.kind === 'succeeded',
+  ).length;
 }
 
 async function queueRun(root: string, env: NodeJS.ProcessEnv = {}): Promise<string> {
@@ -49,7 +50,9 @@ describe('durable runs on the embedded store', async () => {
       const queued = await store.runQueue.getQueuedRun(runId);
       return (queued?.leaseExpiresAt ?? '') < new Date().toISOString() ? true : undefined;
     });
-    const resumed = jsonOf<{ runs: RunRecord[] }>(await runCli(['--json', 'run', '--resume', runId], { cwd: root }));
+    const resumed = jsonOf<{ runs: RunRecord[] }>(
+      await runCli(['--json', 'run', '--resume', runId], { cwd: root }),
+    );
     assert.equal(resumed.runs[0]?.state, 'succeeded', JSON.stringify(resumed));
     const events = await store.listStepEvents(runId);
     assert.deepEqual(completedTwice(events), []);
@@ -70,7 +73,9 @@ describe('durable runs on the embedded store', async () => {
 
   test('a cancelled run stops at its next step; re-running it from a step replays the steps before', async () => {
     const runId = await queueRun(root);
-    const worker = spawnCli(['--json', 'worker', '--name', 'steady', '--poll', '0.1', '--drain'], { cwd: root });
+    const worker = spawnCli(['--json', 'worker', '--name', 'steady', '--poll', '0.1', '--drain'], {
+      cwd: root,
+    });
     let output = '';
     worker.stdout?.on('data', (chunk: Buffer) => {
       output += chunk.toString();
@@ -82,7 +87,9 @@ describe('durable runs on the embedded store', async () => {
     assert.equal(JSON.parse(output).runs[0].state, 'cancelled');
     assert.equal((await store.getRun(runId))?.state, 'cancelled');
     const rerun = jsonOf<{ runs: RunRecord[] }>(
-      await runCli(['--json', 'run', 'sales/orders', '--from-run', runId, '--from-step', 'wait'], { cwd: root }),
+      await runCli(['--json', 'run', 'sales/orders', '--from-run', runId, '--from-step', 'wait'], {
+        cwd: root,
+      }),
     );
     const last = rerun.runs.at(-1);
     assert.equal(last?.state, 'succeeded', JSON.stringify(rerun));
@@ -126,7 +133,10 @@ describePostgres('durable runs with three worker processes on PostgreSQL', (serv
         assert.equal((await store.getRun(runId))?.state, 'succeeded', runId);
         const events = await store.listStepEvents(runId);
         assert.deepEqual(completedTwice(events), [], `run ${runId}: no step completed twice`);
-        assert.equal(events.filter((event) => event.step === 'nap' && event.kind === 'succeeded').length, NAPS);
+        assert.equal(
+          events.filter((event) => event.step === 'nap' && event.kind === 'succeeded').length,
+          NAPS,
+        );
       }
       const takenOver = await store.listStepEvents(victim.runId);
       const finisher = takenOver.at(-1)?.worker;

@@ -52,7 +52,10 @@ export async function createDurableMesh(prefix: string): Promise<string> {
 }
 
 /** A `quanta` process left running (a worker), to be waited for or killed. */
-export function spawnCli(args: readonly string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): ChildProcess {
+export function spawnCli(
+  args: readonly string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv },
+): ChildProcess {
   return spawn(process.execPath, [BIN, ...args], {
     cwd: options.cwd,
     env: { ...process.env, NO_COLOR: '1', ...options.env },
