@@ -6,8 +6,10 @@ import { benchAccess } from './access.bench.ts';
 import type { BenchResult } from './bench-result.ts';
 import { benchColdValidate } from './cold-validate.bench.ts';
 import { benchIngestPublish } from './ingest-publish.bench.ts';
+import { benchPgWire } from './pgwire.bench.ts';
 import { benchQuality } from './quality.bench.ts';
 import { benchValidatePlan } from './validate-plan.bench.ts';
+import { benchWorkflow } from './workflow.bench.ts';
 
 /**
  * `npm run bench`: runs every benchmark and writes BENCHMARKS.md with the machine it ran on.
@@ -23,6 +25,8 @@ const benchmarks: Record<string, () => Promise<BenchResult>> = {
   'ingest-publish': () => benchIngestPublish({ orders }),
   quality: () => benchQuality({ orders }),
   access: () => benchAccess({ rows: orders }),
+  workflow: benchWorkflow,
+  pgwire: () => benchPgWire({ clients: 20, seconds: 60 }),
 };
 
 const results: BenchResult[] = [];

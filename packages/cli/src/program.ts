@@ -22,6 +22,7 @@ import { createOutput, renderCsv, renderFindings } from './output.ts';
 import { describePgWire, startPgWire } from './pg-backend.ts';
 import { addProfileCommands } from './profile-command.ts';
 import { renderAsset, renderCatalog, renderPlan, renderQueryTable, renderScaffold } from './render.ts';
+import { addRetentionCommands } from './retention-command.ts';
 import { addRunCommands } from './run-command.ts';
 import { addTokenCommands } from './token-command.ts';
 import { addUsersCommands } from './users-command.ts';
@@ -72,6 +73,7 @@ function buildProgram(): Command {
   addLintCommands(program);
   addServeCommands(program);
   addLineageCommands(program);
+  addRetentionCommands(program);
   addProfileCommands(program);
   addIncidentCommands(program);
   addAccessCommands(program);

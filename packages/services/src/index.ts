@@ -12,4 +12,5 @@ export * from './open-trust-stores.ts';
 export * from './run-control.ts';
 export * from './scaffold.ts';
 export * from './snapshot-profile.ts';
+export * from './snapshot-retention.ts';
 export * from './token-service.ts';

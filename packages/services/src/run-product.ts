@@ -22,6 +22,7 @@ import {
 } from '@quanta/workflow';
 import { LeaseKeeper } from './lease-keeper.ts';
 import { RunLineage } from './run-lineage.ts';
+import { enforceRetention } from './snapshot-retention.ts';
 
 /** How long a run's lease lasts without renewal; the holder renews it three times as often. */
 export const DEFAULT_LEASE_MS = 30_000;
@@ -149,6 +150,7 @@ export async function executeClaimedRun(
   // A failed, blocked or cancelled run keeps its staged tables, so that it can be re-run from a step.
   if (run.state === 'succeeded') {
     await engine.discardStaging({ domain: product.domain, runId: lease.runId });
+    await enforceRetention({ store, engine, ports: product.outputPorts.map((port) => port.address) });
   }
   return run;
 }

@@ -6,7 +6,7 @@ export { formatContract } from './format-contract.ts';
 export { lintContractFile, lintProductFile } from './lint-file.ts';
 export { type LoadMeshResult, loadMesh } from './load-mesh.ts';
 export { type MeshPlan, type PlanItem, planMesh } from './plan-mesh.ts';
-export { readContract } from './read-contract.ts';
+export { readContract, retentionDaysOf } from './read-contract.ts';
 export { clauseId, ON_FAIL_PROPERTY, readQualityRules } from './read-quality-rules.ts';
 export { ODCS_VERSIONS, ODPS_VERSIONS } from './schema-validator.ts';
 export { topologicalProducts } from './topological-products.ts';
