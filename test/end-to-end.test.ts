@@ -79,10 +79,18 @@ function registerEndToEnd(databaseUrl: () => string | undefined): void {
     assert.deepEqual(
       journal.map((event) => `${event.step}:${event.kind}`),
       [
+        'pipeline:started',
         'ingest:started',
         'ingest:succeeded',
+        'check:started',
+        'check:succeeded',
+        'profile:started',
+        'profile:succeeded',
         'publish:started',
         'publish:succeeded',
+        'done:started',
+        'done:succeeded',
+        'pipeline:succeeded',
         'done:started',
         'done:succeeded',
       ],

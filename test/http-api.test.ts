@@ -259,7 +259,10 @@ describe('the HTTP API over the example mesh', () => {
     const run = (await (await as('mia@acme.example', `/api/runs/${runs.runs[0]?.id}`)).json()) as {
       events: { step: string }[];
     };
-    assert.deepEqual([...new Set(run.events.map((event) => event.step))], ['ingest', 'publish', 'done']);
+    assert.deepEqual(
+      [...new Set(run.events.map((event) => event.step))],
+      ['pipeline', 'ingest', 'check', 'profile', 'publish', 'done'],
+    );
   });
 
   test("serves a run's OpenLineage events: START, then COMPLETE with the published snapshot", async () => {

@@ -1,5 +1,6 @@
 import type { Incident } from '@quanta/model';
-import { alertSinks, openMeshIncidents, transitionIncident } from '@quanta/services';
+import { type AlertSink, alertSinks, openMeshIncidents, transitionIncident } from '@quanta/services';
+import { loadMesh } from '@quanta/spec';
 import type { Command } from 'commander';
 import pc from 'picocolors';
 import { databaseUrlOption, outputOf, rootOf } from './command-context.ts';
@@ -30,18 +31,29 @@ export function addIncidentCommands(program: Command): void {
       .description(`mark an incident ${to}`)
       .option('--note <text>', 'who and why')
       .action(async (id: string, options: { note?: string }, command: Command) => {
+        const sinks = await meshAlertSinks(rootOf(command));
         const moved = await withIncidents(command, (store) =>
           transitionIncident(store, {
             id,
             to,
             now: new Date().toISOString(),
-            sinks: alertSinks({ env: process.env, log: (line) => process.stderr.write(`${line}\n`) }),
+            sinks,
             ...(options.note === undefined ? {} : { note: options.note }),
           }),
         );
         outputOf(command).result(moved, () => `${moved.id} ${moved.state}`);
       });
   }
+}
+
+/** The log and the webhook of QUANTA_ALERT_WEBHOOK or quanta.yaml's `alerts.webhook`. */
+async function meshAlertSinks(root: string): Promise<AlertSink[]> {
+  const webhook = (await loadMesh(root)).mesh?.config.alerts?.webhook;
+  return alertSinks({
+    env: process.env,
+    log: (line) => process.stderr.write(`${line}\n`),
+    ...(webhook ? { webhook } : {}),
+  });
 }
 
 async function withIncidents<T>(

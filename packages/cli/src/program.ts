@@ -16,6 +16,7 @@ import {
   rootOf,
   withMesh,
 } from './command-context.ts';
+import { addHealthCommands } from './health-command.ts';
 import { addIncidentCommands } from './incident-command.ts';
 import { addLineageCommands } from './lineage-command.ts';
 import { createOutput, renderCsv, renderFindings } from './output.ts';
@@ -25,6 +26,7 @@ import { renderAsset, renderCatalog, renderPlan, renderQueryTable, renderScaffol
 import { addRetentionCommands } from './retention-command.ts';
 import { addRunCommands } from './run-command.ts';
 import { addTokenCommands } from './token-command.ts';
+import { addTriggerCommands } from './trigger-command.ts';
 import { addUsersCommands } from './users-command.ts';
 import { addWorkerCommands } from './worker-command.ts';
 import { addWorkflowCommands } from './workflow-command.ts';
@@ -76,11 +78,13 @@ function buildProgram(): Command {
   addRetentionCommands(program);
   addProfileCommands(program);
   addIncidentCommands(program);
+  addHealthCommands(program);
   addAccessCommands(program);
   addTokenCommands(program);
   addUsersCommands(program);
   addWorkflowCommands(program);
   addRunCommands(program);
+  addTriggerCommands(program);
   addWorkerCommands(program);
   return program;
 }

@@ -9,6 +9,12 @@ import { formatBytes, renderTable } from './output.ts';
 export function renderPlan(plan: MeshPlan): string {
   const changes = plan.items.filter((item) => item.action !== 'unchanged');
   if (changes.length === 0) return pc.green('No changes. The catalog matches the files.');
+  const templates = plan.templates
+    .filter((use) => use.affectedProducts.length > 0)
+    .map(
+      (use) =>
+        `${pc.yellow('~')} template ${use.ref} ${pc.dim(`(${use.hash.slice(0, 12)}) products: ${use.affectedProducts.join(', ')}`)}`,
+    );
   const lines = changes.map((item) => {
     const symbol = { create: pc.green('+'), update: pc.yellow('~'), remove: pc.red('-'), unchanged: ' ' }[
       item.action
@@ -24,7 +30,7 @@ export function renderPlan(plan: MeshPlan): string {
   const counts = ['create', 'update', 'remove'].map(
     (action) => `${plan.items.filter((item) => item.action === action).length} to ${action}`,
   );
-  return [...lines, '', `Plan: ${counts.join(', ')}.`].join('\n');
+  return [...lines, ...templates, '', `Plan: ${counts.join(', ')}.`].join('\n');
 }
 
 function verdictText(verdict: string): string {

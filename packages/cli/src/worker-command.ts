@@ -15,7 +15,8 @@ interface WorkerOptions {
 /**
  * `quanta worker`: claims queued and abandoned runs from the store and executes them. Start
  * any number, on any machine sharing the PostgreSQL store (QUANTA_DATABASE_URL); embedded, it
- * is the in-process pool. SIGINT/SIGTERM stop it after the runs in hand.
+ * is the in-process pool. It also evaluates the products' triggers on every poll (ADR 013).
+ * SIGINT/SIGTERM stop it after the runs in hand.
  */
 export function addWorkerCommands(program: Command): void {
   program
@@ -42,6 +43,7 @@ export function addWorkerCommands(program: Command): void {
             pollMs: secondsOption(options.poll, '--poll') * 1000,
             isDraining: Boolean(options.drain),
             signal: stop.signal,
+            scheduler: service.runs.scheduler(),
             ...(options.name ? { worker: options.name } : {}),
             ...(options.lease ? { leaseMs: secondsOption(options.lease, '--lease') * 1000 } : {}),
             ...(options.stepTimeout

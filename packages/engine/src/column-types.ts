@@ -30,7 +30,7 @@ const LOGICAL_TYPES: Readonly<Record<string, string>> = {
 
 /** A type name DuckDB could parse: a word or two, an optional `(p[,s])`. Keeps contract text out of SQL. */
 const TYPE_NAME_PATTERN =
-  /^[A-Za-z][A-Za-z0-9_]*(?: [A-Za-z][A-Za-z0-9_]*)*(?:\s*\(\s*\d+\s*(?:,\s*\d+\s*)?\))?$/;
+  /^[A-Za-z][A-Za-z0-9_]*(?: [A-Za-z][A-Za-z0-9_]*)*(?:\s*\(\s*\d+\s*(?:,\s*\d+\s*)?\))?(?:\[\])?$/;
 
 /**
  * The DuckDB type a contract column asks for, before DuckDB normalizes it: `physicalType` when it

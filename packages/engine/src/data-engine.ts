@@ -121,6 +121,8 @@ export interface ParsedQuery {
   readonly tableFunctions: readonly string[];
   /** Scalar, aggregate and window functions the query calls, lower-cased (`lower`, `count_star`). */
   readonly functions: readonly string[];
+  /** Functions called with a schema or catalog, as `schema.name` or `catalog.schema.name`, lower-cased. */
+  readonly qualifiedFunctions: readonly string[];
 }
 
 /**
@@ -133,6 +135,8 @@ export type TableRewrite = TableReference | { readonly subquery: string };
 export interface SessionMacro {
   readonly name: string;
   readonly parameters: readonly string[];
+  /** Trailing parameters a call may leave out: they default to NULL. */
+  readonly optional?: readonly string[];
   /** The macro's body: one SQL expression over its parameters. */
   readonly body: string;
 }

@@ -111,7 +111,8 @@ export class DuckDbReadSession implements ReadSession {
 
 /** Defines a scalar macro; its name and parameters are quoted identifiers, its body an expression. */
 async function defineMacro(database: DuckDbDatabase, macro: SessionMacro): Promise<void> {
-  const parameters = macro.parameters.map(quoteIdentifier).join(', ');
+  const optional = (macro.optional ?? []).map((name) => `${quoteIdentifier(name)} := NULL`);
+  const parameters = [...macro.parameters.map(quoteIdentifier), ...optional].join(', ');
   await database.run(`CREATE MACRO ${quoteIdentifier(macro.name)}(${parameters}) AS (${macro.body})`);
 }
 

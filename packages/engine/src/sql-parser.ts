@@ -117,7 +117,13 @@ export class SqlParser {
 /** A statement DuckDB refuses to serialize is not a SELECT; a syntax error is thrown. */
 function notSelect(sql: string, serialized: SerializedSql): ParsedQuery {
   if (serialized.error_type === 'not implemented') {
-    return { isSingleSelect: false, tableReferences: [], tableFunctions: [], functions: [] };
+    return {
+      isSingleSelect: false,
+      tableReferences: [],
+      tableFunctions: [],
+      functions: [],
+      qualifiedFunctions: [],
+    };
   }
   const message = serialized.error_message ?? 'the SQL does not parse';
   const position = serialized.position === undefined ? undefined : Number(serialized.position);

@@ -12,6 +12,8 @@ export interface TreeFindings {
   /** Table functions, plus `summarize` and `describe` for SUMMARIZE, DESCRIBE and SHOW. */
   readonly tableFunctions: string[];
   readonly functions: string[];
+  /** Functions called with a schema or catalog (`pg_catalog.format_type`), as written, lower-cased. */
+  readonly qualifiedFunctions: string[];
 }
 
 const SELECT_NODE_TYPES = new Set(['SELECT_NODE', 'SET_OPERATION_NODE', 'RECURSIVE_CTE_NODE', 'CTE_NODE']);
@@ -26,7 +28,12 @@ export function isSelectStatement(statement: unknown): boolean {
  * A bare name that matches a CTE in scope is the CTE, not a table, and is left out.
  */
 export function findTableReferences(statement: unknown): TreeFindings {
-  const findings: TreeFindings = { tableReferences: [], tableFunctions: [], functions: [] };
+  const findings: TreeFindings = {
+    tableReferences: [],
+    tableFunctions: [],
+    functions: [],
+    qualifiedFunctions: [],
+  };
   const seen = new Set<string>();
   visitTables(statement, {
     onTable: (node) => {
@@ -38,8 +45,12 @@ export function findTableReferences(statement: unknown): TreeFindings {
     onFunction: (name) => {
       if (!findings.tableFunctions.includes(name)) findings.tableFunctions.push(name);
     },
-    onScalarFunction: (name) => {
+    onScalarFunction: (name, qualifier) => {
       if (!findings.functions.includes(name)) findings.functions.push(name);
+      const qualified = qualifier ? `${qualifier}.${name}` : undefined;
+      if (qualified && !findings.qualifiedFunctions.includes(qualified)) {
+        findings.qualifiedFunctions.push(qualified);
+      }
     },
   });
   return findings;
@@ -93,7 +104,8 @@ function replaceBySubquery(node: TreeNode, target: { statement: unknown; alias: 
 interface TableVisitor {
   onTable(node: TreeNode): void;
   onFunction(name: string): void;
-  onScalarFunction(name: string): void;
+  /** `qualifier` is the call's `catalog.schema`, `schema` or empty, lower-cased. */
+  onScalarFunction(name: string, qualifier: string): void;
 }
 
 function visitTables(value: unknown, visitor: TableVisitor, ctes: ReadonlySet<string> = new Set()): void {
@@ -111,9 +123,14 @@ function visitTables(value: unknown, visitor: TableVisitor, ctes: ReadonlySet<st
   if (value.type === 'TABLE_FUNCTION' && isNode(value.function)) {
     visitor.onFunction(String(value.function.function_name));
   } else if (value.class === 'FUNCTION' && typeof value.function_name === 'string') {
-    visitor.onScalarFunction(value.function_name.toLowerCase());
+    visitor.onScalarFunction(value.function_name.toLowerCase(), qualifierOf(value));
   }
   for (const child of Object.values(value)) visitTables(child, visitor, scope);
+}
+
+function qualifierOf(node: TreeNode): string {
+  const parts = [node.catalog, node.schema].filter((part) => typeof part === 'string' && part !== '');
+  return parts.join('.').toLowerCase();
 }
 
 function withCtes(node: TreeNode, outer: ReadonlySet<string>): ReadonlySet<string> {

@@ -1,5 +1,5 @@
 import type { AccessPolicy, Principal } from '@quanta/governance';
-import type { ColumnProfile, PortRecord } from '@quanta/model';
+import { type ColumnProfile, type PortRecord, sqlIdentifier } from '@quanta/model';
 import type { CatalogFacts } from './catalog-tables.ts';
 
 /**
@@ -82,4 +82,71 @@ function countsOnly(column: ColumnProfile): ColumnProfile {
     distinct: column.distinct,
     topValues: [],
   };
+}
+
+/** A column of a readable port as a PostgreSQL client sees it: its served (masked) type. */
+export interface PgRelationColumn {
+  readonly name: string;
+  /** The DuckDB type the port's view serves: a masked column's mask type, not the raw one. */
+  readonly type: string;
+  readonly isNullable: boolean;
+  readonly description?: string;
+}
+
+/** A port a principal may read, as a table of the PostgreSQL catalog. */
+export interface PgRelation {
+  readonly address: string;
+  readonly domain: string;
+  readonly product: string;
+  /** The port's SQL name (`profiles`). */
+  readonly name: string;
+  readonly description?: string;
+  readonly columns: readonly PgRelationColumn[];
+}
+
+/**
+ * The ports a principal may read that have a current snapshot, with exactly the columns its
+ * view of each port serves, in the snapshot's order: hidden columns left out, masked ones with
+ * the type of their mask. What `pg_catalog` and `information_schema` are built from.
+ */
+export function visibleRelations(
+  facts: Pick<CatalogFacts, 'catalog' | 'currentSnapshots'>,
+  context: { access: AccessPolicy; principal: Principal },
+): PgRelation[] {
+  const current = new Map(facts.currentSnapshots.map((snapshot) => [snapshot.port, snapshot]));
+  const descriptions = new Map(
+    facts.catalog.products.map((product) => [product.address, product.description]),
+  );
+  return facts.catalog.ports.flatMap((port) => {
+    const snapshot = current.get(port.address);
+    const access = context.access.portAccess(context.principal, port);
+    if (!snapshot || access.kind === 'denied') return [];
+    const decided = new Map(access.columns.map((column) => [column.column, column]));
+    const specs = new Map(port.columns.map((column) => [column.name, column]));
+    const columns = snapshot.columns.flatMap((column): PgRelationColumn[] => {
+      const decision = decided.get(column.name);
+      if (!decision || decision.kind === 'hidden') return [];
+      const spec = specs.get(column.name);
+      const isRawType = decision.kind === 'raw' || decision.mask === 'null';
+      return [
+        {
+          name: column.name,
+          type: isRawType ? column.type : 'VARCHAR',
+          isNullable: decision.kind === 'masked' || !spec?.required,
+          ...(spec?.description ? { description: spec.description } : {}),
+        },
+      ];
+    });
+    const description = descriptions.get(`quanta://${port.domain}/${port.product}`);
+    return [
+      {
+        address: port.address,
+        domain: port.domain,
+        product: port.product,
+        name: sqlIdentifier(port.name),
+        ...(description ? { description } : {}),
+        columns,
+      },
+    ];
+  });
 }

@@ -181,9 +181,8 @@ describe('system tables, catalog functions and side channels are refused', () =>
     'SELECT * FROM duckdb_tables()',
     'SELECT * FROM duckdb_databases()',
     'SELECT * FROM duckdb_functions()',
-    'SELECT * FROM information_schema.columns',
-    'SELECT * FROM information_schema.tables',
-    'SELECT * FROM pg_catalog.pg_tables',
+    'SELECT * FROM information_schema.views',
+    'SELECT * FROM pg_catalog.pg_stat_activity',
     'SELECT * FROM sqlite_master',
     'SELECT * FROM duckdb_settings',
     'SELECT * FROM port_1.main.data',
@@ -200,6 +199,56 @@ describe('system tables, catalog functions and side channels are refused', () =>
     "SELECT getenv('HOME')",
   ];
   for (const sql of system) test(`refuses: ${sql}`, async () => refused(sql));
+});
+
+describe('the PostgreSQL catalogs describe only what the principal may read', () => {
+  const catalogs = [
+    'SELECT * FROM information_schema.columns',
+    'SELECT * FROM information_schema.tables',
+    'SELECT * FROM pg_catalog.pg_tables',
+    'SELECT * FROM pg_catalog.pg_attribute',
+    'SELECT * FROM pg_catalog.pg_class',
+    'SELECT * FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid',
+    'SELECT * FROM pg_catalog.pg_description',
+    'SELECT * FROM pg_catalog.pg_stat_user_tables',
+    'SELECT obj_description(oid), col_description(oid, 8) FROM pg_catalog.pg_class',
+    "SELECT to_regclass('secret_score'), to_regclass('customers')",
+  ];
+  for (const sql of catalogs)
+    test(`answers without a hidden column or a secret: ${sql}`, async () => {
+      const result = await attempt(sql);
+      assert.ok(!JSON.stringify(result?.rows ?? []).includes('secret_score'), sql);
+    });
+
+  test("an intern's catalogs name no customers object", async () => {
+    for (const sql of catalogs) {
+      const result = await attempt(sql, 'ivy');
+      assert.ok(!JSON.stringify(result?.rows ?? []).includes('customer'), sql);
+    }
+  });
+
+  const refusedFunctions = [
+    "SELECT pg_read_file('/etc/passwd')",
+    "SELECT pg_ls_dir('.')",
+    "SELECT pg_stat_file('/etc/passwd')",
+    "SELECT current_setting('search_path')",
+    "SELECT set_config('enable_external_access', 'true', false)",
+    'SELECT pg_sleep(10)',
+    "SELECT pg_catalog.current_setting('enable_external_access')",
+    'SELECT system.pg_catalog.pg_get_viewdef(1)',
+    'SELECT pg_catalog.pg_get_constraintdef(1)',
+    'SELECT main.getenv(1)',
+    "SELECT * FROM pg_catalog.pg_class, read_csv_auto('/etc/passwd')",
+    'SELECT * FROM quanta_pg_catalog.pg_class',
+    'SELECT * FROM system.pg_catalog.pg_class',
+    'SELECT * FROM memory.quanta_pg_catalog.pg_attribute',
+  ];
+  for (const sql of refusedFunctions) test(`refuses: ${sql}`, async () => refused(sql));
+
+  test('pg_get_viewdef and pg_get_constraintdef describe nothing of the session', async () => {
+    const result = await attempt('SELECT pg_get_viewdef(1), pg_get_constraintdef(1), format_type(25, -1)');
+    assert.deepEqual(result?.rows, [[null, null, 'text']]);
+  });
 });
 
 describe('files, databases, extensions and settings are out of reach', () => {

@@ -21,10 +21,13 @@ import {
   CATALOG_TABLE_NAMES,
   type CatalogFacts,
 } from './catalog-tables.ts';
-import { visibleCatalogFacts } from './catalog-visibility.ts';
+import { visibleCatalogFacts, visibleRelations } from './catalog-visibility.ts';
 import { summarizeDomainUsage } from './domain-usage.ts';
+import { PG_CATALOG_FUNCTION_NAMES, PG_CATALOG_MACROS } from './pg-catalog-functions.ts';
+import { buildPgCatalogTables, pgCatalogTableOf } from './pg-catalog-tables.ts';
+import { portNameOfPgReference } from './pg-schema-names.ts';
 import { compilePortView, type PortView } from './port-view.ts';
-import { checkFunctions, isSystemReference } from './sql-guard.ts';
+import { checkFunctions, checkQualifiedFunctions, isSystemReference } from './sql-guard.ts';
 
 /** A port version a query read. */
 export interface PortRead {
@@ -66,7 +69,8 @@ export interface GatewayOptions {
 /** A table reference resolved to what backs it. */
 type ResolvedReference =
   | { readonly kind: 'port'; readonly snapshot: SnapshotRecord; readonly port: PortRecord }
-  | { readonly kind: 'catalog'; readonly table: string };
+  | { readonly kind: 'catalog'; readonly table: string }
+  | { readonly kind: 'pg-catalog'; readonly table: TableReference };
 
 /** What the audit records of one query, filled as the query goes. */
 interface QueryTrail {
@@ -76,6 +80,12 @@ interface QueryTrail {
 }
 
 const VERSIONED_TABLE = /^(.*)@(\d+)$/;
+
+/**
+ * Table functions that compute rows from their arguments alone, with no access to a file, a
+ * setting or the catalog: psql's `\d` calls `generate_series`. Every other one is refused.
+ */
+const PURE_TABLE_FUNCTIONS: ReadonlySet<string> = new Set(['generate_series', 'unnest']);
 
 /**
  * Every consumer read goes through the gateway: it authenticates the principal against the
@@ -144,18 +154,22 @@ export class Gateway {
         fix: 'send one SELECT (or WITH ... SELECT) statement',
       });
     }
-    if (parsed.tableFunctions.length > 0) {
+    const tableFunctions = parsed.tableFunctions.filter(
+      (name) => !PURE_TABLE_FUNCTIONS.has(name.toLowerCase()),
+    );
+    if (tableFunctions.length > 0) {
       throw new QuantaError(
         'QUANTA_SQL_FORBIDDEN',
-        `table functions are not allowed: ${parsed.tableFunctions.join(', ')}`,
+        `table functions are not allowed: ${tableFunctions.join(', ')}`,
         { fix: 'read published ports by name, e.g. sales.orders.orders' },
       );
     }
     checkFunctions(parsed.functions);
+    checkQualifiedFunctions(parsed.qualifiedFunctions);
     const ports = await this.#portsBySqlName();
     const resolved = new Map<string, ResolvedReference>();
     for (const reference of parsed.tableReferences) {
-      resolved.set(referenceKey(reference), await this.#resolve(reference, ports));
+      resolved.set(referenceKey(reference), await this.#resolve(reference, { ports, access, principal }));
     }
     const attachments = attachmentsFor(resolved);
     const views = this.#views({ access, principal, resolved, attachments, trail: context.trail });
@@ -163,15 +177,24 @@ export class Gateway {
       rewriteReference(reference, { resolved, attachments, views }),
     );
     const needsCatalog = [...resolved.values()].some((target) => target.kind === 'catalog');
+    const needsPgCatalog =
+      [...resolved.values()].some((target) => target.kind === 'pg-catalog') ||
+      parsed.functions.some((name) => PG_CATALOG_FUNCTION_NAMES.has(name));
     const session = await this.#options.engine.openReadSession({
       attachments: [...attachments.values()].map((attachment) => ({
         alias: attachment.alias,
         path: this.#options.engine.resolveStoragePath(attachment.path),
       })),
-      tables: needsCatalog
-        ? buildCatalogTables(visibleCatalogFacts(await this.#catalogFacts(access), { access, principal }))
-        : [],
-      macros: [...views.values()].some((view) => view.usesHash) ? [await this.#hashMacro()] : [],
+      tables: [
+        ...(needsCatalog
+          ? buildCatalogTables(visibleCatalogFacts(await this.#catalogFacts(access), { access, principal }))
+          : []),
+        ...(needsPgCatalog ? await this.#pgCatalogTables({ access, principal }) : []),
+      ],
+      macros: [
+        ...([...views.values()].some((view) => view.usesHash) ? [await this.#hashMacro()] : []),
+        ...(needsPgCatalog ? PG_CATALOG_MACROS : []),
+      ],
     });
     try {
       const result = await session.query(rewritten).catch((error: unknown) => {
@@ -227,14 +250,29 @@ export class Gateway {
     return new Map(catalog.ports.map((port) => [portSqlName(port.domain, port.product, port.name), port]));
   }
 
-  async #resolve(reference: TableReference, ports: Map<string, PortRecord>): Promise<ResolvedReference> {
+  /** Quanta's `pg_catalog` and `information_schema` for a principal: the ports it may read, as it sees them. */
+  async #pgCatalogTables(context: { access: AccessPolicy; principal: Principal }) {
+    const store = this.#options.store;
+    const [catalog, currentSnapshots] = await Promise.all([
+      store.loadCatalog(),
+      store.listCurrentSnapshots(),
+    ]);
+    return buildPgCatalogTables(visibleRelations({ catalog, currentSnapshots }, context));
+  }
+
+  async #resolve(
+    reference: TableReference,
+    context: { ports: Map<string, PortRecord>; access: AccessPolicy; principal: Principal },
+  ): Promise<ResolvedReference> {
+    const pgTable = pgCatalogTableOf(reference);
+    if (pgTable) return { kind: 'pg-catalog', table: pgTable };
     if (isSystemReference(reference)) {
       throw new QuantaError('QUANTA_SQL_FORBIDDEN', 'system tables and catalogs are not available', {
         fix: `query published ports, or the ${CATALOG_SCHEMA} schema for metadata`,
       });
     }
     if (isCatalogReference(reference)) return resolveCatalogTable(reference);
-    const { port, version } = portReadOf(reference, ports);
+    const { port, version } = portReadOf(reference, context);
     const store = this.#options.store;
     const snapshot =
       version === undefined
@@ -339,22 +377,27 @@ function hiddenColumnError(error: unknown, views: Map<string, PortView>): unknow
  */
 function portReadOf(
   reference: TableReference,
-  ports: Map<string, PortRecord>,
+  context: { ports: Map<string, PortRecord>; access: AccessPolicy; principal: Principal },
 ): { port: PortRecord; version?: number } {
+  const { ports } = context;
+  const versioned = VERSIONED_TABLE.exec(reference.table);
+  const version = versioned ? { version: Number(versioned[2]) } : {};
+  const aliased = portNameOfPgReference(reference, ports);
+  const aliasedPort = aliased === undefined ? undefined : ports.get(aliased);
+  if (aliasedPort) return { port: aliasedPort, ...version };
   if (!reference.catalog && !reference.schema && reference.table.startsWith('quanta://')) {
     const address = parseAddress(reference.table);
     const port =
       address.product && address.port
         ? ports.get(portSqlName(address.domain, address.product, address.port))
         : undefined;
-    if (!port || address.column) throw unknownTableError(reference, ports);
+    if (!port || address.column) throw unknownTableError(reference, context);
     return { port, ...(address.version === undefined ? {} : { version: address.version }) };
   }
-  if (!reference.catalog || !reference.schema) throw unknownTableError(reference, ports);
-  const versioned = VERSIONED_TABLE.exec(reference.table);
+  if (!reference.catalog || !reference.schema) throw unknownTableError(reference, context);
   const port = ports.get(`${reference.catalog}.${reference.schema}.${versioned?.[1] ?? reference.table}`);
-  if (!port) throw unknownTableError(reference, ports);
-  return { port, ...(versioned ? { version: Number(versioned[2]) } : {}) };
+  if (!port) throw unknownTableError(reference, context);
+  return { port, ...version };
 }
 
 function referenceKey(reference: TableReference): string {
@@ -401,6 +444,7 @@ function rewriteReference(
   const target = context.resolved.get(referenceKey(reference));
   if (!target) throw new QuantaError('QUANTA_INTERNAL', `unresolved table reference ${reference.table}`);
   if (target.kind === 'catalog') return { schema: CATALOG_SCHEMA, table: target.table };
+  if (target.kind === 'pg-catalog') return target.table;
   const view = context.views.get(snapshotKey(target.snapshot));
   if (!view) throw new QuantaError('QUANTA_INTERNAL', `no view for ${target.snapshot.port}`);
   return { subquery: view.sql };
@@ -417,9 +461,19 @@ function readsOf(resolved: Map<string, ResolvedReference>): PortRead[] {
   return [...reads.values()];
 }
 
-function unknownTableError(reference: TableReference, ports: Map<string, PortRecord>): QuantaError {
+/**
+ * A reference that names no port. The suggestions name only ports the principal may read, so
+ * that guessing names cannot list the mesh.
+ */
+function unknownTableError(
+  reference: TableReference,
+  context: { ports: Map<string, PortRecord>; access: AccessPolicy; principal: Principal },
+): QuantaError {
   const written = [reference.catalog, reference.schema, reference.table].filter(Boolean).join('.');
-  const candidates = [...ports.keys()].filter((name) => name.endsWith(`.${reference.table}`));
+  const candidates = [...context.ports]
+    .filter(([name]) => name.endsWith(`.${reference.table}`))
+    .filter(([, port]) => context.access.portAccess(context.principal, port).kind === 'granted')
+    .map(([name]) => name);
   const suggestion =
     candidates.length > 0
       ? `did you mean ${candidates.join(' or ')}?`

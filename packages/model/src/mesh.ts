@@ -1,5 +1,5 @@
 import type { SourceLocation } from './errors.ts';
-import type { JsonObject } from './json.ts';
+import type { JsonObject, JsonValue } from './json.ts';
 import type { QualityRule } from './quality.ts';
 
 /**
@@ -25,7 +25,15 @@ export interface MeshConfig {
   readonly description?: string;
   /** Global guardrails every domain inherits and cannot weaken. */
   readonly heritage: Heritage;
+  /** Where incident alerts go besides the log (`alerts:` in quanta.yaml). */
+  readonly alerts?: AlertsConfig;
   readonly raw: JsonObject;
+}
+
+/** `alerts:` in quanta.yaml; the `QUANTA_ALERT_WEBHOOK` environment variable wins over `webhook`. */
+export interface AlertsConfig {
+  /** A URL receiving each incident event as JSON (Slack-style incoming webhooks display its `text`). */
+  readonly webhook?: string;
 }
 
 /**
@@ -101,6 +109,8 @@ export interface ProductSpec {
   readonly inputPorts: readonly InputPortSpec[];
   readonly outputPorts: readonly OutputPortSpec[];
   readonly workflow?: WorkflowSpec;
+  /** `triggers.yaml` beside the workflow, as written (the services interpret it, ADR 013). */
+  readonly triggers?: JsonValue;
   readonly sqlFiles: readonly SqlFile[];
   /** The ODPS document as written (lossless). */
   readonly odps: JsonObject;
@@ -185,6 +195,19 @@ export interface WorkflowSpec {
   readonly source: unknown;
   /** Where each node of `source` is written; absent when the source has no file behind it. */
   readonly locate?: LocateInFile;
+  /** The versioned workflow templates its steps call (`call: templates.<name>.<version>`). */
+  readonly templates?: readonly WorkflowTemplateSpec[];
+}
+
+/** A versioned workflow template: `governance/templates/workflows/<name>/<version>.yaml`. */
+export interface WorkflowTemplateSpec {
+  /** What a step calls: `templates.<name>.<version>`. */
+  readonly ref: string;
+  readonly file: string;
+  readonly source: unknown;
+  readonly locate?: LocateInFile;
+  /** SHA-256 of the file's text: a changed template changes every product calling it. */
+  readonly hash: string;
 }
 
 /** A SQL transform file beside a product. */

@@ -18,6 +18,8 @@ export interface ChangeFinding {
   /** The port address (`quanta://d/p/port`). */
   readonly port: string;
   readonly version?: number;
+  /** The run whose snapshot (or blocked check) showed the change: recording is idempotent per run and port. */
+  readonly runId?: string;
   readonly column?: string;
   readonly message: string;
   /** The measured value (rate, PSI, rows, hours) and the baseline it was compared with. */

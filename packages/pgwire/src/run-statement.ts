@@ -1,6 +1,7 @@
 import type { TransactionStatus } from './backend-messages.ts';
 import { classifyStatement, type SessionFunction, type StatementKind } from './classify-statement.ts';
 import type { PgWireBackend, PgWireColumn, PgWireResult } from './pg-wire-backend.ts';
+import { translatePostgresDialect } from './postgres-dialect.ts';
 import { type SessionSettings, VERSION_TEXT } from './session-settings.ts';
 import { errorFieldsOf, PROTOCOL_SQLSTATE } from './sqlstate.ts';
 import { errorOutcome, type StatementOutcome } from './statement-outcome.ts';
@@ -181,7 +182,10 @@ function untilCanceled(
 
 async function runQuery(sql: string, context: StatementContext): Promise<StatementOutcome> {
   try {
-    const work = context.backend.query(sql, { principal: context.state.principal, signal: context.signal });
+    const work = context.backend.query(translatePostgresDialect(sql), {
+      principal: context.state.principal,
+      signal: context.signal,
+    });
     const result = await untilCanceled(work, context.signal);
     if (result === CANCELED)
       return errorOutcome(PROTOCOL_SQLSTATE.queryCanceled, 'canceling statement due to user request');

@@ -43,6 +43,17 @@ export function createApi(service: MeshService): Hono<ApiEnv> {
     if (!address) throw new QuantaError('QUANTA_USAGE', 'the `address` query parameter is required');
     return context.json(await snapshotProfile(service.store, address));
   });
+  app.get('/api/health', async (context) => {
+    const address = context.req.query('address');
+    return context.json({ ports: await service.health(address) });
+  });
+  app.get('/api/health/ports/:address', async (context) => {
+    const address = context.req.param('address');
+    const wanted = `quanta://${address.replace(/^quanta:\/\//, '')}`;
+    const port = (await service.health(address)).find((item) => item.port === wanted);
+    if (!port) throw new QuantaError('QUANTA_NOT_FOUND', `${address} is not a deployed port`, { address });
+    return context.json(port);
+  });
   app.post('/api/query', async (context) => {
     const body: unknown = await context.req.json().catch(() => undefined);
     if (!isJsonObject(body) || typeof body.sql !== 'string') {

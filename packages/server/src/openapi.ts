@@ -57,6 +57,43 @@ export const OPENAPI_DOCUMENT = {
         },
       },
     },
+    '/api/health': {
+      get: {
+        summary:
+          'Trust summary per port: SLO compliance over 30 days (freshness, quality, completeness), last quality result, freshness now, open incidents',
+        parameters: [
+          {
+            name: 'address',
+            in: 'query',
+            required: false,
+            description: 'Only the ports under this domain, product or port',
+            schema: { type: 'string', example: 'quanta://sales/orders' },
+          },
+        ],
+        responses: {
+          '200': { description: '`{ ports: PortHealth[] }`, one summary per deployed port' },
+          '404': { description: 'No deployed port under that address' },
+        },
+      },
+    },
+    '/api/health/ports/{address}': {
+      get: {
+        summary: "One port's trust summary",
+        parameters: [
+          {
+            name: 'address',
+            in: 'path',
+            required: true,
+            description: 'The port address, URL-encoded',
+            schema: { type: 'string', example: 'quanta%3A%2F%2Fsales%2Forders%2Forders' },
+          },
+        ],
+        responses: {
+          '200': { description: 'The PortHealth of the port' },
+          '404': { description: 'No deployed port at that address' },
+        },
+      },
+    },
     '/api/query': {
       post: {
         summary: 'Run one read-only SELECT over published ports and quanta_catalog',

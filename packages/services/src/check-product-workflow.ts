@@ -1,5 +1,11 @@
 import type { Finding, ProductSpec } from '@quanta/model';
-import { checkWorkflow, parseWorkflow, QUANTA_BLOCKS, type WorkflowDefinition } from '@quanta/workflow';
+import {
+  checkWorkflow,
+  mergeTemplates,
+  parseWorkflow,
+  QUANTA_BLOCKS,
+  type WorkflowDefinition,
+} from '@quanta/workflow';
 
 /** The parsed workflow of a product, or the findings that stop it from running. */
 export interface CheckedWorkflow {
@@ -10,7 +16,8 @@ export interface CheckedWorkflow {
 /**
  * Parses a product's workflow (validated against the Cloud Workflows schema) and checks it
  * statically against the `quanta.*` blocks and the standard library: unknown steps, calls and
- * arguments, variables used before assignment, expression syntax.
+ * arguments, variables used before assignment, expression syntax. The templates it calls are
+ * merged in as subworkflows first, so their steps are checked too.
  */
 export function checkProductWorkflow(product: ProductSpec): CheckedWorkflow {
   const spec = product.workflow;
@@ -32,7 +39,9 @@ export function checkProductWorkflow(product: ProductSpec): CheckedWorkflow {
     ...(spec.locate ? { locate: spec.locate } : {}),
   });
   if (!parsed.workflow) return parsed;
-  const findings = checkWorkflow(parsed.workflow, { blocks: QUANTA_BLOCKS });
+  const merged = mergeTemplates(parsed.workflow, spec.templates ?? []);
+  if (!merged.workflow) return merged;
+  const findings = checkWorkflow(merged.workflow, { blocks: QUANTA_BLOCKS });
   const hasErrors = findings.some((finding) => finding.severity === 'error');
-  return hasErrors ? { findings } : { workflow: parsed.workflow, findings };
+  return hasErrors ? { findings } : { workflow: merged.workflow, findings };
 }

@@ -25,9 +25,11 @@ import {
   type AccessStore,
   type AuditStore,
   type CatalogStore,
+  type IncidentStore,
   openAccessStore,
   openAuditStore,
   openCatalogStore,
+  openIncidentStore,
 } from '@quanta/store';
 import type { ProgressReporter } from '@quanta/workflow';
 import { AccessRequestService } from './access-request-service.ts';
@@ -36,6 +38,8 @@ import { checkProductSql } from './check-product-sql.ts';
 import { checkProductWorkflow } from './check-product-workflow.ts';
 import { checkQualitySql } from './check-quality-sql.ts';
 import { meshPaths } from './mesh-paths.ts';
+import { meshHealth, type PortHealth } from './port-health.ts';
+import type { TrustRecording } from './record-run-trust.ts';
 import { RunControl } from './run-control.ts';
 import { runProduct } from './run-product.ts';
 import { TokenService } from './token-service.ts';
@@ -48,6 +52,10 @@ export interface OpenMeshOptions {
   readonly progress?: ProgressReporter;
   /** The clock of token and grant expiry; the system clock unless a test passes a fake. */
   readonly clock?: Clock;
+  /** Where `QUANTA_ALERT_WEBHOOK` is read; the process environment by default. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** The log alert sink's writer; standard error by default. */
+  readonly alertLog?: (line: string) => void;
 }
 
 /** The verdict of `quanta validate`. */
@@ -85,6 +93,9 @@ export class MeshService {
   readonly clock: Clock;
   /** Durable runs: start, queue, resume, cancel, re-run from a step, work as a worker. */
   readonly runs: RunControl;
+  /** Incidents grouping change findings by root cause, recorded after every run. */
+  readonly incidents: IncidentStore;
+  readonly #trust: TrustRecording;
   readonly #progress: ProgressReporter;
   #access: Promise<AccessPolicy> | undefined;
 
@@ -94,6 +105,7 @@ export class MeshService {
     engine: DataEngine;
     audit: AuditStore;
     accessStore: AccessStore;
+    trust: TrustRecording;
     progress: ProgressReporter;
     clock: Clock;
   }) {
@@ -102,6 +114,8 @@ export class MeshService {
     this.engine = options.engine;
     this.audit = options.audit;
     this.accessStore = options.accessStore;
+    this.incidents = options.trust.incidents;
+    this.#trust = options.trust;
     this.clock = options.clock;
     const access = () => this.access();
     this.tokens = TokenService.create({ store: options.accessStore.tokens, access, clock: options.clock });
@@ -136,7 +150,14 @@ export class MeshService {
     const clock = options.clock ?? systemClock;
     const accessStore = await openAccessStore(location, { clock });
     const engine = await DuckDbEngine.create({ storageRoot: paths.storageRoot });
+    const trust: TrustRecording = {
+      incidents: await openIncidentStore(location),
+      env: options.env ?? process.env,
+      log: options.alertLog ?? ((line) => process.stderr.write(`${line}\n`)),
+      clock,
+    };
     return new MeshService({
+      trust,
       root: paths.root,
       store,
       engine,
@@ -244,6 +265,18 @@ export class MeshService {
     });
   }
 
+  /**
+   * The trust summary of every port, or of those under a domain, product or port address: SLO
+   * compliance over 30 days, last quality result, freshness now and open incidents.
+   */
+  async health(address?: string): Promise<PortHealth[]> {
+    return meshHealth(this.store, {
+      incidents: this.incidents,
+      now: this.clock.now(),
+      ...(address === undefined ? {} : { address }),
+    });
+  }
+
   /** Every domain, product and port with its current snapshot. */
   async catalogList(): Promise<CatalogEntry[]> {
     return listCatalog(this.store);
@@ -260,6 +293,7 @@ export class MeshService {
     await this.store.close();
     await this.audit.close();
     await this.accessStore.close();
+    await this.incidents.close();
   }
 
   /** Each domain's own storage space; created on apply so that a domain exists before its first run. */
@@ -287,6 +321,7 @@ export class MeshService {
       store: this.store,
       progress: this.#progress,
       trigger,
+      trust: this.#trust,
     });
   }
 }

@@ -23,6 +23,6 @@ export function alertSinks(input: {
   env?: Readonly<Record<string, string | undefined>>;
   log: (line: string) => void;
 }): AlertSink[] {
-  const url = input.env?.QUANTA_ALERT_WEBHOOK ?? input.webhook;
+  const url = input.env?.QUANTA_ALERT_WEBHOOK || input.webhook;
   return [logSink(input.log), ...(url ? [webhookSink(url)] : [])];
 }

@@ -1,15 +1,18 @@
 import { hostname } from 'node:os';
 import type { DataEngine } from '@quanta/engine';
 import {
+  type Clock,
   invalidSpecError,
   type MeshSpec,
   type ProductSpec,
   QuantaError,
   type RunRecord,
+  systemClock,
 } from '@quanta/model';
 import type { CatalogStore, ClaimedRun, LineageEventRecord, QueuedRun } from '@quanta/store';
 import type { ProgressReporter } from '@quanta/workflow';
 import { checkProductWorkflow } from './check-product-workflow.ts';
+import type { TrustRecording } from './record-run-trust.ts';
 import {
   DEFAULT_LEASE_MS,
   enqueueProductRun,
@@ -18,6 +21,7 @@ import {
   type ProductWorkflow,
   type RunEnvironment,
 } from './run-product.ts';
+import { TriggerScheduler } from './trigger-scheduler.ts';
 
 /** How runs are executed by this process. */
 export interface RunSettings {
@@ -45,6 +49,8 @@ export interface WorkOptions extends RunSettings {
   readonly isDraining?: boolean;
   /** Stops taking new runs (the runs in hand finish). */
   readonly signal?: AbortSignal;
+  /** Also evaluate the products' triggers on every poll (`quanta worker`, `quanta serve`). */
+  readonly scheduler?: TriggerScheduler;
 }
 
 /** What the services behind {@link RunControl} are. */
@@ -55,6 +61,8 @@ export interface RunControlOptions {
   readonly progress: ProgressReporter;
   /** The validated mesh (loaded on demand). */
   readonly mesh: () => Promise<MeshSpec>;
+  /** Where runs record their change findings as incidents. */
+  readonly trust?: TrustRecording;
 }
 
 /**
@@ -125,6 +133,7 @@ export class RunControl {
     const loop = async (slot: number): Promise<void> => {
       const settings = { ...options, worker: `${workerName(options)}${slot === 0 ? '' : `#${slot}`}` };
       while (!options.signal?.aborted) {
+        if (slot === 0) await options.scheduler?.tick();
         const claimed = await this.#claim({ settings });
         if (claimed) {
           done.push(await this.#execute(claimed, { mesh, settings }));
@@ -136,6 +145,23 @@ export class RunControl {
     };
     await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 1) }, (_, slot) => loop(slot)));
     return done;
+  }
+
+  /** The trigger scheduler of this mesh: it queues runs here, evaluated on `clock`. */
+  scheduler(clock: Clock = systemClock): TriggerScheduler {
+    return new TriggerScheduler({
+      root: this.#options.root,
+      store: this.#options.store,
+      mesh: this.#options.mesh,
+      clock,
+      enqueue: async (product, trigger) => {
+        const queued = await this.#enqueue(await this.#options.mesh(), {
+          product,
+          request: { trigger: `trigger:${trigger}` },
+        });
+        return { runId: queued.runId };
+      },
+    });
   }
 
   async #abandoned(product: string): Promise<QueuedRun[]> {
@@ -189,6 +215,7 @@ export class RunControl {
       ...(settings.leaseMs === undefined ? {} : { leaseMs: settings.leaseMs }),
       ...(settings.stepTimeoutMs === undefined ? {} : { stepTimeoutMs: settings.stepTimeoutMs }),
       ...(settings.lineageEndpoint ? { lineageEndpoint: settings.lineageEndpoint } : {}),
+      ...(this.#options.trust ? { trust: this.#options.trust } : {}),
     };
   }
 }

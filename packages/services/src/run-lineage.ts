@@ -1,6 +1,6 @@
 import type { ProductSpec, RunRecord, SnapshotRecord } from '@quanta/model';
 import type { CatalogStore, RunEnding } from '@quanta/store';
-import { type LineageEventType, openLineageRunEvent } from '@quanta/workflow';
+import { type LineageEventType, type OutputQuality, openLineageRunEvent } from '@quanta/workflow';
 
 /** What {@link RunLineage} needs. */
 export interface RunLineageOptions {
@@ -32,14 +32,32 @@ export class RunLineage {
     await this.#emit('START', {});
   }
 
-  /** Emits the run's final event. */
+  /** Emits the run's final event; each output carries its quality report and profile as facets. */
   async ended(ending: RunEnding): Promise<void> {
     const eventType: LineageEventType =
       ending.state === 'succeeded' ? 'COMPLETE' : ending.state === 'cancelled' ? 'ABORT' : 'FAIL';
+    const outputs = await this.#outputs();
     await this.#emit(eventType, {
-      outputs: await this.#outputs(),
+      outputs,
+      outputQuality: await this.#outputQuality(outputs),
       ...(ending.error ? { error: ending.error } : {}),
     });
+  }
+
+  async #outputQuality(outputs: readonly SnapshotRecord[]): Promise<Map<string, OutputQuality>> {
+    const { store, product } = this.#options;
+    const quality = new Map<string, OutputQuality>();
+    for (const snapshot of outputs) {
+      const report = (await store.getQualityReport(snapshot.port, snapshot.version))?.report;
+      const profile = await store.getProfile(snapshot.port, snapshot.version);
+      const rules = product.outputPorts.find((port) => port.address === snapshot.port)?.contract?.quality;
+      quality.set(snapshot.port, {
+        ...(report ? { report } : {}),
+        ...(profile ? { profile } : {}),
+        ...(rules ? { rules } : {}),
+      });
+    }
+    return quality;
   }
 
   async #outputs(): Promise<SnapshotRecord[]> {
@@ -53,7 +71,11 @@ export class RunLineage {
 
   async #emit(
     eventType: LineageEventType,
-    extra: { outputs?: readonly SnapshotRecord[]; error?: RunEnding['error'] },
+    extra: {
+      outputs?: readonly SnapshotRecord[];
+      outputQuality?: ReadonlyMap<string, OutputQuality>;
+      error?: RunEnding['error'];
+    },
   ): Promise<void> {
     const { run, product, store } = this.#options;
     const eventTime = new Date().toISOString();

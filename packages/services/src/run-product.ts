@@ -21,6 +21,7 @@ import {
   type WorkflowOutcome,
 } from '@quanta/workflow';
 import { LeaseKeeper } from './lease-keeper.ts';
+import { recordRunTrust, type TrustRecording } from './record-run-trust.ts';
 import { RunLineage } from './run-lineage.ts';
 import { enforceRetention } from './snapshot-retention.ts';
 
@@ -46,6 +47,8 @@ export interface RunEnvironment {
   readonly stepTimeoutMs?: number;
   /** Where OpenLineage RunEvents are POSTed besides the store. */
   readonly lineageEndpoint?: string;
+  /** Where each run's change findings and blocked checks are recorded as incidents; none without it. */
+  readonly trust?: TrustRecording;
 }
 
 /** A product and its checked workflow. */
@@ -146,6 +149,16 @@ export async function executeClaimedRun(
   if (keeper.isLost) return (await store.getRun(lease.runId)) ?? claimed.run;
   const ending = endingOf(outcome);
   await lineage.ended(ending);
+  // Before the run ends: a resumed run records again, and recordRunTrust skips what it recorded.
+  if (options.trust) {
+    const ended = {
+      runId: lease.runId,
+      product,
+      state: ending.state,
+      ...(options.mesh ? { mesh: options.mesh } : {}),
+    };
+    await recordRunTrust(ended, { store, trust: options.trust });
+  }
   const run = await store.runQueue.finishRun(lease, ending);
   // A failed, blocked or cancelled run keeps its staged tables, so that it can be re-run from a step.
   if (run.state === 'succeeded') {

@@ -53,7 +53,15 @@ function productRecord(product: ProductSpec): ProductRecord {
     ...(product.owner === undefined ? {} : { owner: product.owner }),
     inputs: [...new Set(inputs)],
     spec: product.odps,
+    ...templateHashes(product),
   });
+}
+
+/** The hash of every template version the product's workflow calls: a new template text updates the product. */
+function templateHashes(product: ProductSpec): { templates?: Record<string, string> } {
+  const templates = product.workflow?.templates ?? [];
+  if (templates.length === 0) return {};
+  return { templates: Object.fromEntries(templates.map((template) => [template.ref, template.hash])) };
 }
 
 function portRecords(product: ProductSpec): PortRecord[] {

@@ -103,6 +103,24 @@ test('reads SQL files and the domain template', async () => {
   });
 });
 
+test('alerts.webhook in quanta.yaml is read; a webhook that is not a URL is a schema finding', async () => {
+  const root = await writeMesh({
+    ...twoDomainMesh(),
+    'quanta.yaml': `${MESH_YAML}alerts:\n  webhook: https://hooks.example.com/T0/B0\n`,
+  });
+  const { mesh, findings } = await loadMesh(root);
+  assert.deepEqual(findings, []);
+  assert.deepEqual(mesh?.config.alerts, { webhook: 'https://hooks.example.com/T0/B0' });
+  const bad = await writeMesh({
+    ...twoDomainMesh(),
+    'quanta.yaml': `${MESH_YAML}alerts:\n  webhook: slack\n`,
+  });
+  const loaded = await loadMesh(bad);
+  assert.ok(
+    loaded.findings.some((item) => item.location?.file === 'quanta.yaml' && item.severity === 'error'),
+  );
+});
+
 test('no quanta.yaml: QUANTA_SPEC_NOT_FOUND and no mesh', async () => {
   const root = await writeMesh({ 'README.md': 'not a mesh' });
   const { mesh, findings } = await loadMesh(root);

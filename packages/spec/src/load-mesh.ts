@@ -77,11 +77,13 @@ export async function loadMesh(root: string): Promise<LoadMeshResult> {
 function readConfig(source: YamlSource): MeshConfig {
   const raw = isJsonObject(source.data) ? source.data : {};
   const description = stringField(raw, 'description');
+  const webhook = isJsonObject(raw.alerts) ? stringField(raw.alerts, 'webhook') : undefined;
   return {
     file: source.file,
     name: stringField(raw, 'name') ?? '',
     ...(description === undefined ? {} : { description }),
     heritage: readGlobalHeritage(raw.heritage),
+    ...(webhook === undefined ? {} : { alerts: { webhook } }),
     raw,
   };
 }

@@ -2,6 +2,7 @@ import {
   type ContractSpec,
   type Finding,
   type Heritage,
+  type JsonValue,
   NAME_PATTERN,
   type OutputPortSpec,
   type ProductSpec,
@@ -12,6 +13,7 @@ import { checkContract } from './check-contract.ts';
 import { checkWorkflowPaths } from './check-workflow-paths.ts';
 import { fileStart, finding } from './finding.ts';
 import { arrayField, stringField } from './json-access.ts';
+import { loadWorkflowTemplates } from './load-workflow-templates.ts';
 import type { MeshEntry, MeshFiles } from './mesh-files.ts';
 import { type ProductFolder, readProduct } from './read-product.ts';
 import { validateStandard } from './schema-validator.ts';
@@ -37,6 +39,7 @@ export interface LoadProductOptions {
 }
 
 const PRODUCT_FILE = 'product.odps.yaml';
+const TRIGGERS_FILE = 'triggers.yaml';
 const CONTRACT_SUFFIX = '.odcs.yaml';
 
 /**
@@ -77,10 +80,15 @@ export async function loadProduct(files: MeshFiles, options: LoadProductOptions)
     const sqlNames = new Set(sqlFiles.map((file) => file.name));
     findings.push(...checkWorkflowPaths(workflow.source, { files, productDir: folder.dir, sqlNames }));
   }
+  const triggers = entries.some((entry) => entry.name === TRIGGERS_FILE)
+    ? parseYaml((await files.read(`${folder.dir}/${TRIGGERS_FILE}`)) ?? '', `${folder.dir}/${TRIGGERS_FILE}`)
+    : undefined;
+  if (triggers) findings.push(...triggers.findings);
   const spec: ProductSpec = {
     ...product,
     outputPorts: contracts.outputPorts,
     ...(workflow.spec ? { workflow: workflow.spec } : {}),
+    ...(triggers?.source ? { triggers: triggers.source.data as JsonValue } : {}),
     sqlFiles,
   };
   return { product: { spec, source }, findings };
@@ -232,7 +240,14 @@ async function loadWorkflow(files: MeshFiles, dir: string): Promise<LoadedWorkfl
   const parsed = parseYaml(text, file);
   if (!parsed.source) return { findings: parsed.findings };
   const source = parsed.source;
-  return { spec: { file, source: source.data, locate: (at) => source.locate(at) }, source, findings: [] };
+  const { templates, findings } = await loadWorkflowTemplates(files, source);
+  const spec: WorkflowSpec = {
+    file,
+    source: source.data,
+    locate: (at) => source.locate(at),
+    ...(templates.length > 0 ? { templates } : {}),
+  };
+  return { spec, source, findings };
 }
 
 async function loadSqlFiles(files: MeshFiles, productEntries: readonly MeshEntry[]): Promise<SqlFile[]> {

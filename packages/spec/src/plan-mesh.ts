@@ -19,10 +19,22 @@ export interface PlanItem {
   readonly affectedConsumers: string[];
 }
 
+/** A workflow template version the mesh uses: its hash and the products calling it. */
+export interface TemplateUse {
+  readonly ref: string;
+  readonly file: string;
+  readonly hash: string;
+  readonly products: string[];
+  /** Those of `products` that the plan updates or creates (a changed template shows here). */
+  readonly affectedProducts: string[];
+}
+
 /** The changes `quanta apply` would make, and what stops it (a version bump too small). */
 export interface MeshPlan {
   readonly items: PlanItem[];
   readonly findings: Finding[];
+  /** Every workflow template version called, with the products it affects in this plan. */
+  readonly templates: TemplateUse[];
 }
 
 const KIND_ORDER = { domain: 0, product: 1, port: 2 } as const;
@@ -78,7 +90,31 @@ export function planMesh(mesh: MeshSpec, deployed: CatalogState): MeshPlan {
   for (const record of deployed.ports.filter((port) => !desiredPorts.has(port.address))) {
     items.push(removedPort(record, consumers.get(record.address) ?? []));
   }
-  return { items: items.sort(byKindThenAddress), findings };
+  return { items: items.sort(byKindThenAddress), findings, templates: templateUses(mesh, items) };
+}
+
+function templateUses(mesh: MeshSpec, items: readonly PlanItem[]): TemplateUse[] {
+  const changed = new Set(
+    items
+      .filter((item) => item.kind === 'product' && item.action !== 'unchanged')
+      .map((item) => item.address),
+  );
+  const uses = new Map<string, TemplateUse>();
+  for (const product of mesh.products) {
+    for (const template of product.workflow?.templates ?? []) {
+      const use = uses.get(template.ref) ?? {
+        ref: template.ref,
+        file: template.file,
+        hash: template.hash,
+        products: [],
+        affectedProducts: [],
+      };
+      use.products.push(product.address);
+      if (changed.has(product.address)) use.affectedProducts.push(product.address);
+      uses.set(template.ref, use);
+    }
+  }
+  return [...uses.values()].sort((a, b) => (a.ref < b.ref ? -1 : 1));
 }
 
 function planRecords<T extends { hash: string }>(

@@ -16,6 +16,7 @@ import type {
 } from '@quanta/model';
 import type { QualityStore } from './quality-store.ts';
 import type { RunQueueStore } from './run-queue-store.ts';
+import type { TriggerStore } from './trigger-store.ts';
 
 /** A snapshot to publish; the store assigns its version atomically. */
 export interface NewSnapshot {
@@ -57,6 +58,8 @@ export interface CatalogStore extends QualityStore {
   readonly kind: 'embedded' | 'postgres';
   /** Durable runs: the queue, leases, fenced journal, run snapshots and lineage events. */
   readonly runQueue: RunQueueStore;
+  /** File watermarks and trigger evaluations (`store.triggers`). */
+  readonly triggers: TriggerStore;
 
   /** Replaces the deployed catalog by `state` in one transaction; idempotent. */
   applyCatalog(state: CatalogState, options: { appliedBy: string }): Promise<ApplyResult>;

@@ -63,3 +63,10 @@ export type {
 } from './sql-database.ts';
 export { SqlIncidentStore } from './sql-incident-store.ts';
 export type { NewToken, StoredToken, TokenQuery, TokenRecord, TokenStore } from './token-store.ts';
+export type {
+  FileFingerprint,
+  IngestedFile,
+  TriggerDecision,
+  TriggerEvaluation,
+  TriggerStore,
+} from './trigger-store.ts';

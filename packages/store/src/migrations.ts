@@ -252,4 +252,33 @@ CREATE INDEX incidents_by_state ON incidents (state, updated_at);
 CREATE INDEX incidents_by_root ON incidents (root_port, state);
 `,
   },
+  {
+    version: 7,
+    name: 'file watermarks (ingested files per product and source) and trigger evaluations',
+    script: (t) => `
+CREATE TABLE ingested_files (
+  product TEXT NOT NULL,
+  source TEXT NOT NULL,
+  path TEXT NOT NULL,
+  size ${t.bigint} NOT NULL,
+  mtime_ms DOUBLE PRECISION NOT NULL,
+  content_hash TEXT NOT NULL,
+  run_id TEXT NOT NULL,
+  claimed_at ${t.timestamp} NOT NULL,
+  PRIMARY KEY (product, source, path, size, mtime_ms, content_hash)
+);
+CREATE INDEX ingested_files_by_run ON ingested_files (run_id);
+CREATE TABLE trigger_evaluations (
+  seq ${t.serialKey},
+  product TEXT NOT NULL,
+  trigger_name TEXT NOT NULL,
+  evaluated_at ${t.timestamp} NOT NULL,
+  decision TEXT NOT NULL CHECK (decision IN ('run', 'wait', 'skip')),
+  reason TEXT NOT NULL,
+  run_id TEXT,
+  details ${t.json}
+);
+CREATE INDEX trigger_evaluations_by_product ON trigger_evaluations (product, seq);
+`,
+  },
 ];

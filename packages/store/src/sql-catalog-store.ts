@@ -37,7 +37,9 @@ import type { SqlDatabase, SqlExecutor, SqlParam } from './sql-database.ts';
 import { placeholders } from './sql-placeholders.ts';
 import { optionalJsonParam, readNumber } from './sql-row.ts';
 import { SqlRunQueue } from './sql-run-queue.ts';
+import { SqlTriggerStore } from './sql-trigger-store.ts';
 import { type SyncCounts, syncCatalogTable } from './sync-catalog-table.ts';
+import type { TriggerStore } from './trigger-store.ts';
 
 /** Options of {@link SqlCatalogStore.create}. */
 export interface SqlCatalogStoreOptions {
@@ -61,6 +63,7 @@ const RUN_SELECT = `SELECT ${RUN_COLUMNS.join(', ')} FROM runs`;
 export class SqlCatalogStore implements CatalogStore {
   readonly kind: CatalogStore['kind'];
   readonly runQueue: RunQueueStore;
+  readonly triggers: TriggerStore;
   readonly #db: SqlDatabase;
   readonly #clock: Clock;
   readonly #newId: () => string;
@@ -71,6 +74,7 @@ export class SqlCatalogStore implements CatalogStore {
     this.#newId = options.newId ?? randomUUID;
     this.kind = options.database.dialect.name === 'sqlite' ? 'embedded' : 'postgres';
     this.runQueue = new SqlRunQueue(this.#db, this.#clock);
+    this.triggers = new SqlTriggerStore(this.#db, this.#clock);
   }
 
   /** Brings the database's schema up to date (a no-op when current) and returns the store over it. */

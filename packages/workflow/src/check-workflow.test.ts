@@ -2,16 +2,20 @@ import assert from 'node:assert/strict';
 import { glob, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
+import type { WorkflowTemplateSpec } from '@quanta/model';
 import { QUANTA_BLOCKS } from './blocks/quanta-blocks.ts';
 import { checkWorkflow } from './check-workflow.ts';
+import { mergeTemplates } from './merge-templates.ts';
 import { parseWorkflow } from './parse-workflow.ts';
 import { parseWorkflowYaml } from './workflow-yaml.ts';
 
-function check(text: string): string[] {
+function check(text: string, templates: readonly WorkflowTemplateSpec[] = []): string[] {
   const yaml = parseWorkflowYaml(text, 'workflow.yaml');
   const parsed = parseWorkflow(yaml.data, { file: 'workflow.yaml', locate: yaml.locate });
   assert.ok(parsed.workflow, JSON.stringify(parsed.findings));
-  return checkWorkflow(parsed.workflow, { blocks: QUANTA_BLOCKS }).map(
+  const merged = mergeTemplates(parsed.workflow, templates);
+  assert.ok(merged.workflow, JSON.stringify(merged.findings));
+  return checkWorkflow(merged.workflow, { blocks: QUANTA_BLOCKS }).map(
     (finding) => `${finding.location?.line}:${finding.location?.col} ${finding.message}`,
   );
 }
@@ -106,12 +110,58 @@ test('flags wrong block arguments and expression syntax errors', () => {
   );
 });
 
-test('the example mesh workflows check without findings', async () => {
+test('the example mesh workflows check without findings, with the templates they call', async () => {
   const root = path.resolve(import.meta.dirname, '../../../examples/mesh');
+  const templates: WorkflowTemplateSpec[] = [];
+  for await (const file of glob('governance/templates/workflows/*/*.yaml', { cwd: root })) {
+    const yaml = parseWorkflowYaml(await readFile(path.join(root, file), 'utf8'), file);
+    const [, , , name, version] = file.replace(/\.yaml$/, '').split('/');
+    templates.push({
+      ref: `templates.${name}.${version}`,
+      file,
+      source: yaml.data,
+      locate: yaml.locate,
+      hash: '',
+    });
+  }
+  assert.ok(templates.length >= 1);
   let count = 0;
   for await (const file of glob('**/workflow.yaml', { cwd: root })) {
     count += 1;
-    assert.deepEqual(check(await readFile(path.join(root, file), 'utf8')), [], file);
+    assert.deepEqual(check(await readFile(path.join(root, file), 'utf8'), templates), [], file);
   }
   assert.ok(count >= 6);
+});
+
+test('a template step with an unknown argument is reported in the template file', () => {
+  const template = parseWorkflowYaml(
+    'template:\n  params: [port]\n  steps:\n    - go:\n        call: quanta.publish\n        args:\n          prot: ${port}\n',
+    'governance/templates/workflows/t/v1.yaml',
+  );
+  const yaml = parseWorkflowYaml(
+    'main:\n  steps:\n    - run:\n        call: templates.t.v1\n        args: { port: x }\n',
+    'workflow.yaml',
+  );
+  const parsed = parseWorkflow(yaml.data, { file: 'workflow.yaml', locate: yaml.locate });
+  assert.ok(parsed.workflow);
+  const merged = mergeTemplates(parsed.workflow, [
+    {
+      ref: 'templates.t.v1',
+      file: 'governance/templates/workflows/t/v1.yaml',
+      source: template.data,
+      locate: template.locate,
+      hash: '',
+    },
+  ]);
+  assert.ok(merged.workflow);
+  const findings = checkWorkflow(merged.workflow, { blocks: QUANTA_BLOCKS });
+  assert.ok(
+    findings.some(
+      (finding) =>
+        finding.location?.file === 'governance/templates/workflows/t/v1.yaml' &&
+        finding.location.line === 7 &&
+        finding.message === "quanta.publish has no argument 'prot'",
+    ),
+    JSON.stringify(findings),
+  );
 });

@@ -1,10 +1,13 @@
 export * from './blocks/handles.ts';
 export * from './blocks/product-run-context.ts';
 export * from './blocks/quanta-blocks.ts';
+export * from './blocks/readiness.ts';
+export { readinessRuleOf } from './blocks/wait-for-block.ts';
 export * from './check-workflow.ts';
 export * from './evaluate-expression.ts';
 export * from './expression-parser.ts';
 export * from './lineage/openlineage-run-event.ts';
+export * from './merge-templates.ts';
 export * from './parse-workflow.ts';
 export * from './retry-policies.ts';
 export * from './run-workflow.ts';

@@ -30,6 +30,11 @@ export interface WorkflowSource {
   readonly file: string;
   /** Positions of the document's nodes; without it findings point at the file's start. */
   readonly locate?: LocateInFile;
+  /**
+   * Prefixed to every step's document path: a template's steps merged into a product's
+   * workflow are located through `locate` with this prefix (see `mergeTemplates`).
+   */
+  readonly basePath?: DocumentPath;
 }
 
 const STEP_FORMS = [
@@ -96,7 +101,10 @@ interface At {
 
 function parseSubworkflow(name: string, body: JsonValue, context: ParseContext): Subworkflow {
   if (!isJsonObject(body) || !Array.isArray(body.steps)) {
-    report(context, { path: [name], message: `subworkflow '${name}' needs a list of \`steps\`` });
+    report(context, {
+      path: [...(context.source.basePath ?? []), name],
+      message: `subworkflow '${name}' needs a list of \`steps\``,
+    });
     return { name, params: [], steps: [] };
   }
   const params: string[] = [];
@@ -109,7 +117,7 @@ function parseSubworkflow(name: string, body: JsonValue, context: ParseContext):
       }
     } else params.push(String(param));
   }
-  const steps = parseSteps(body.steps, [name, 'steps'], context);
+  const steps = parseSteps(body.steps, [...(context.source.basePath ?? []), name, 'steps'], context);
   return { name, params, ...(Object.keys(defaults).length > 0 ? { defaults } : {}), steps };
 }
 

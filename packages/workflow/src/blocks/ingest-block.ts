@@ -5,6 +5,7 @@ import { QuantaError } from '@quanta/model';
 import type { Block } from '../run-workflow.ts';
 import { optionalString, requireString } from './block-arguments.ts';
 import { stagedHandle } from './handles.ts';
+import { ingestIncrementally } from './incremental-ingest.ts';
 import { outputPortOf } from './output-port-of.ts';
 import type { ProductRunContext } from './product-run-context.ts';
 
@@ -39,12 +40,20 @@ export const ingestBlock: Block<ProductRunContext> = {
       required: false,
       description: 'csv, json, ndjson or parquet (default: from the file names)',
     },
+    incremental: {
+      type: 'boolean',
+      required: false,
+      description:
+        "true: read only the files no earlier run ingested (the product's watermark) and append their rows " +
+        "to the port's current snapshot",
+    },
   },
   async run(args, context) {
     const source = requireString(args, 'source', 'quanta.ingest');
     const port = outputPortOf(context.product, requireString(args, 'port', 'quanta.ingest'));
     const files = await landingFiles(source, context);
     const format = ingestFormat(optionalString(args, 'format', 'quanta.ingest'), files);
+    if (args.incremental === true) return ingestIncrementally({ source, port, files, format }, context);
     context.progress.update(`ingesting ${files.length} ${format} file(s) into ${port.address}`);
     const staged = await context.engine.ingest({
       files,

@@ -1,6 +1,7 @@
 import type { DataEngine } from '@quanta/engine';
 import type { Clock, ProductSpec, SnapshotRecord } from '@quanta/model';
 import type { CatalogStore } from '@quanta/store';
+import type { WorkflowClock } from '../stdlib/stdlib-function.ts';
 
 /** Reports progress of long work (ingest of large files, say). */
 export interface ProgressReporter {
@@ -23,5 +24,9 @@ export interface ProductRunContext {
   readonly references?: ReadonlyMap<string, SnapshotRecord>;
   /** The time quality checks measure freshness at; the system clock when absent. */
   readonly clock?: Clock;
+  /** What waiting blocks (`quanta.wait_for`, `quanta.http` retries) sleep on; the real timer when absent. */
+  readonly timer?: WorkflowClock;
+  /** Environment variables blocks may read (auth references); `process.env` is never read directly. */
+  readonly env?: Readonly<Record<string, string>>;
   readonly progress: ProgressReporter;
 }

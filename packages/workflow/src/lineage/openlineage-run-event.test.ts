@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
-import type { JsonObject, SnapshotRecord } from '@quanta/model';
+import type { JsonObject, QualityReport, QualityRule, SnapshotRecord, TableProfile } from '@quanta/model';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { type LineageEventType, openLineageRunEvent } from './openlineage-run-event.ts';
@@ -13,6 +13,8 @@ const FACET_FILES = [
   'DatasetVersionDatasetFacet.json',
   'OutputStatisticsOutputDatasetFacet.json',
   'ErrorMessageRunFacet.json',
+  'DataQualityAssertionsDatasetFacet.json',
+  'DataQualityMetricsDatasetFacet.json',
 ];
 
 interface Validators {
@@ -120,4 +122,158 @@ test('the schema rejects a malformed event, so the validation above can fail', a
     inputs: [],
   });
   assert.equal(runEvent(event), false);
+});
+
+const REPORT: QualityReport = {
+  checkedAt: '2024-01-01T10:00:00.000Z',
+  schema: [{ name: 'column order_id', passed: true, detail: 'present, BIGINT', column: 'order_id' }],
+  clauses: [
+    {
+      id: '/schema/0/properties/0/quality/0',
+      name: 'nullValues:order_id',
+      kind: 'metric',
+      status: 'passed',
+      severity: 'error',
+      measured: 0,
+      threshold: '= 0',
+      unit: 'rows',
+      detail: '0 null rows',
+      samples: [],
+    },
+    {
+      id: '/schema/0/quality/0',
+      name: 'no negative amounts',
+      kind: 'sql',
+      status: 'failed',
+      severity: 'warning',
+      measured: 4,
+      threshold: '= 0',
+      unit: 'rows',
+      detail: '4 rows',
+      samples: [{ order_id: 9 }],
+    },
+    {
+      id: '/slaProperties/2',
+      name: 'frequency',
+      kind: 'unenforceable',
+      status: 'cannotEnforce',
+      severity: 'info',
+      detail: 'cannot enforce: frequency is not measured on data',
+      samples: [],
+    },
+  ],
+  enforced: 2,
+  total: 3,
+  isBlocking: false,
+  scans: 1,
+  rowCount: 1200,
+  quarantinedRows: 3,
+};
+
+const RULES: QualityRule[] = [
+  {
+    id: '/schema/0/properties/0/quality/0',
+    name: 'nullValues:order_id',
+    severity: 'error',
+    kind: 'metric',
+    metric: 'nullValues',
+    columns: ['order_id'],
+    threshold: { operator: 'mustBe', value: 0 },
+    unit: 'rows',
+    onFail: 'report',
+  },
+  {
+    id: '/schema/0/quality/0',
+    name: 'no negative amounts',
+    severity: 'warning',
+    kind: 'sql',
+    query: 'SELECT count(*) FROM ${table} WHERE amount < 0',
+    column: 'amount',
+    threshold: { operator: 'mustBe', value: 0 },
+    unit: 'rows',
+  },
+];
+
+const PROFILE: TableProfile = {
+  rowCount: 1200,
+  scans: 2,
+  columns: [
+    {
+      name: 'order_id',
+      type: 'BIGINT',
+      count: 1200,
+      nulls: 0,
+      distinct: 1187,
+      min: 1,
+      max: 1200,
+      quantiles: { p25: 300, p50: 600, p75: 900, p95: 1140 },
+      topValues: [],
+    },
+    {
+      name: 'status',
+      type: 'VARCHAR',
+      count: 1190,
+      nulls: 10,
+      distinct: 4,
+      min: 'new',
+      max: 'shipped',
+      topValues: [],
+    },
+  ],
+};
+
+test('COMPLETE carries dataQualityAssertions and dataQualityMetrics facets that validate against the official schemas', async () => {
+  const { runEvent, facets } = await validators();
+  const output = snapshot('quanta://sales/orders/orders', 7);
+  const event = openLineageRunEvent({
+    eventType: 'COMPLETE',
+    eventTime: '2024-01-01T10:00:00.000Z',
+    runId: '5a0c8a36-50c3-4a63-9f57-3a1f53f1f0aa',
+    domain: 'sales',
+    product: 'orders',
+    inputs: [],
+    outputs: [output],
+    outputQuality: new Map([[output.port, { report: REPORT, profile: PROFILE, rules: RULES }]]),
+  });
+  assert.ok(runEvent(event), JSON.stringify(runEvent.errors));
+  for (const map of facetMaps(event)) {
+    for (const validate of facets) assert.ok(validate(map), JSON.stringify(validate.errors));
+  }
+  const [dataset] = event.outputs as [JsonObject];
+  const datasetFacets = dataset.facets as JsonObject;
+  const assertions = (datasetFacets.dataQualityAssertions as JsonObject).assertions as JsonObject[];
+  assert.deepEqual(
+    assertions.map((item) => [item.assertion, item.success, item.column ?? '-', item.severity]),
+    [
+      ['schema', true, 'order_id', 'error'],
+      ['not_null', true, 'order_id', 'error'],
+      ['custom_sql', false, 'amount', 'warn'],
+    ],
+    'the unenforceable clause is no assertion',
+  );
+  assert.equal(assertions[2]?.actual, '4 rows');
+  assert.equal(assertions[2]?.contentType, 'sql');
+  const metrics = datasetFacets.dataQualityMetrics as JsonObject;
+  assert.equal(metrics.rowCount, 1200);
+  assert.deepEqual((metrics.columnMetrics as JsonObject).order_id, {
+    nullCount: 0,
+    distinctCount: 1187,
+    count: 1200,
+    min: 1,
+    max: 1200,
+    quantiles: { '0.25': 300, '0.5': 600, '0.75': 900, '0.95': 1140 },
+  });
+  assert.deepEqual((metrics.columnMetrics as JsonObject).status, {
+    nullCount: 10,
+    distinctCount: 4,
+    count: 1190,
+  });
+});
+
+test('the facet schemas reject a malformed assertion, so the validation above can fail', async () => {
+  const { facets } = await validators();
+  const broken = {
+    dataQualityAssertions: { _producer: 'x', _schemaURL: 'y', assertions: [{ assertion: 'not_null' }] },
+  };
+  assert.ok(facets.some((validate) => !validate(broken)));
 });

@@ -1,4 +1,13 @@
-import { type JsonObject, parseAddress, type SerializedError, type SnapshotRecord } from '@quanta/model';
+import {
+  type JsonObject,
+  parseAddress,
+  type QualityReport,
+  type QualityRule,
+  type SerializedError,
+  type SnapshotRecord,
+  type TableProfile,
+} from '@quanta/model';
+import { dataQualityAssertionsFacet, dataQualityMetricsFacet } from './data-quality-facets.ts';
 
 /** Who writes Quanta's OpenLineage events (the `producer` / `_producer` URI). */
 export const OPENLINEAGE_PRODUCER = 'https://github.com/quanta-mesh/quanta/tree/main/packages/workflow';
@@ -27,13 +36,24 @@ export interface RunEventInput {
   readonly inputs: readonly SnapshotRecord[];
   /** The snapshots the run published (COMPLETE). */
   readonly outputs?: readonly SnapshotRecord[];
+  /** The quality report and profile of each published snapshot, by port address. */
+  readonly outputQuality?: ReadonlyMap<string, OutputQuality>;
   readonly error?: SerializedError;
+}
+
+/** What a published snapshot was checked and profiled with: its data quality facets. */
+export interface OutputQuality {
+  readonly report?: QualityReport;
+  readonly profile?: TableProfile;
+  /** The contract's clauses, to name each assertion's kind and column. */
+  readonly rules?: readonly QualityRule[];
 }
 
 /**
  * An OpenLineage RunEvent for a product run: the job is the product in namespace
  * `quanta://<domain>`, datasets are ports (`<product>/<port>` in their domain's namespace) with
- * the snapshot version, schema and, for outputs, row count and size.
+ * the snapshot version, schema and, for outputs, row count and size, plus the snapshot's
+ * `dataQualityAssertions` (its quality report) and `dataQualityMetrics` (its profile) facets.
  */
 export function openLineageRunEvent(input: RunEventInput): JsonObject {
   return {
@@ -48,7 +68,7 @@ export function openLineageRunEvent(input: RunEventInput): JsonObject {
     job: { namespace: `quanta://${input.domain}`, name: input.product },
     inputs: input.inputs.map((snapshot) => dataset(snapshot)),
     outputs: (input.outputs ?? []).map((snapshot) => ({
-      ...dataset(snapshot),
+      ...dataset(snapshot, input.outputQuality?.get(snapshot.port)),
       outputFacets: {
         outputStatistics: {
           ...facetBase(FACETS.outputStatistics),
@@ -62,8 +82,9 @@ export function openLineageRunEvent(input: RunEventInput): JsonObject {
 }
 
 /** A port snapshot (`quanta://<domain>/<product>/<port>`) as an OpenLineage dataset: `quanta://<domain>` + `<product>/<port>`. */
-function dataset(snapshot: SnapshotRecord): JsonObject {
+function dataset(snapshot: SnapshotRecord, quality?: OutputQuality): JsonObject {
   const { domain, product = '', port = '' } = parseAddress(snapshot.port);
+  const producer = OPENLINEAGE_PRODUCER;
   return {
     namespace: `quanta://${domain}`,
     name: `${product}/${port}`,
@@ -77,6 +98,17 @@ function dataset(snapshot: SnapshotRecord): JsonObject {
           ordinal_position: index + 1,
         })),
       },
+      ...(quality?.report
+        ? {
+            dataQualityAssertions: dataQualityAssertionsFacet(quality.report, {
+              producer,
+              ...(quality.rules ? { rules: quality.rules } : {}),
+            }),
+          }
+        : {}),
+      ...(quality?.profile
+        ? { dataQualityMetrics: dataQualityMetricsFacet(quality.profile, { producer, snapshot }) }
+        : {}),
     },
   };
 }

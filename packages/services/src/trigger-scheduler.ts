@@ -1,0 +1,250 @@
+import { glob } from 'node:fs/promises';
+import path from 'node:path';
+import { type Clock, isJsonObject, type JsonValue, type MeshSpec, type ProductSpec } from '@quanta/model';
+import type { CatalogStore, TriggerDecision } from '@quanta/store';
+import { checkReadiness, type ReadinessObservations, readinessRuleOf } from '@quanta/workflow';
+import { CronExpressionParser } from 'cron-parser';
+
+/** A product's triggers as `triggers.yaml` declares them (ADR 013). */
+export type TriggerSpec =
+  | { readonly kind: 'cron'; readonly schedule: string; readonly timeZone: string; readonly catchUp: CatchUp }
+  | { readonly kind: 'files'; readonly source: string; readonly readiness: JsonValue }
+  | { readonly kind: 'upstream'; readonly inputs: readonly string[]; readonly windowSeconds: number };
+
+/** What a cron trigger does about fire times missed while no scheduler ran. */
+export type CatchUp = 'none' | 'latest' | 'all';
+
+/** One evaluation's verdict, before it is recorded. */
+interface Verdict {
+  readonly decision: TriggerDecision;
+  readonly reason: string;
+  readonly details?: Record<string, unknown>;
+}
+
+/** What the scheduler needs: the mesh, the store, a way to queue a run and the clock. */
+export interface TriggerSchedulerOptions {
+  readonly root: string;
+  readonly store: CatalogStore;
+  readonly mesh: () => Promise<MeshSpec>;
+  readonly enqueue: (product: ProductSpec, trigger: string) => Promise<{ runId: string }>;
+  readonly clock: Clock;
+}
+
+/**
+ * Evaluates every product's triggers on each `tick` (the worker calls it every poll; tests
+ * call it with a fake clock): cron with time zone and catch-up, file arrival with readiness,
+ * upstream snapshots within a window. A product with a queued or running run is never
+ * started again (no overlap). Each evaluation whose verdict differs from the trigger's last
+ * recorded one is stored with its reason, so `quanta triggers why` can answer.
+ */
+export class TriggerScheduler {
+  readonly #options: TriggerSchedulerOptions;
+  readonly #observations = new Map<string, ReadinessObservations>();
+  readonly #lastReason = new Map<string, string>();
+
+  constructor(options: TriggerSchedulerOptions) {
+    this.#options = options;
+  }
+
+  /** Evaluates every trigger once; returns the runs it queued. */
+  async tick(): Promise<string[]> {
+    const mesh = await this.#options.mesh();
+    const active = new Set((await this.#options.store.runQueue.listActiveRuns()).map((run) => run.product));
+    const queued: string[] = [];
+    for (const product of mesh.products) {
+      for (const [name, trigger] of triggersOf(product)) {
+        const verdict = active.has(product.address)
+          ? { decision: 'skip' as const, reason: 'a run of the product is queued or running (no overlap)' }
+          : await this.#evaluate(product, { name, trigger });
+        const runId =
+          verdict.decision === 'run' ? (await this.#options.enqueue(product, name)).runId : undefined;
+        if (runId) {
+          active.add(product.address);
+          queued.push(runId);
+        }
+        await this.#record(product, { name, verdict, runId });
+      }
+    }
+    return queued;
+  }
+
+  async #evaluate(product: ProductSpec, at: { name: string; trigger: TriggerSpec }): Promise<Verdict> {
+    const { trigger } = at;
+    switch (trigger.kind) {
+      case 'cron':
+        return this.#cron(product, { name: at.name, trigger });
+      case 'files':
+        return this.#files(product, { name: at.name, trigger });
+      case 'upstream':
+        return this.#upstream(product, trigger);
+    }
+  }
+
+  async #cron(
+    product: ProductSpec,
+    at: { name: string; trigger: TriggerSpec & { kind: 'cron' } },
+  ): Promise<Verdict> {
+    const now = this.#options.clock.now();
+    const history = await this.#options.store.triggers.listEvaluations(product.address, {
+      trigger: at.name,
+      limit: 50,
+    });
+    const lastFire = history.find((evaluation) => evaluation.details?.scheduledFor !== undefined)?.details
+      ?.scheduledFor;
+    const since =
+      typeof lastFire === 'string'
+        ? new Date(lastFire)
+        : history.at(-1)
+          ? new Date(history.at(-1)?.evaluatedAt ?? now)
+          : now;
+    const due = dueTimes(at.trigger, { after: since, until: now });
+    if (due.length === 0) {
+      const next = CronExpressionParser.parse(at.trigger.schedule, {
+        currentDate: now,
+        tz: at.trigger.timeZone,
+      }).next();
+      return { decision: 'wait', reason: `next run at ${next.toISOString()} (${at.trigger.timeZone})` };
+    }
+    const missed = due.length - 1;
+    const pick = at.trigger.catchUp === 'all' ? due[0] : due.at(-1);
+    if (at.trigger.catchUp === 'none' && missed > 0 && typeof lastFire === 'string') {
+      return {
+        decision: 'skip',
+        reason: `${missed} missed run(s) not caught up (catchUp: none); the run for ${pick?.toISOString()} starts`,
+        details: { scheduledFor: pick?.toISOString(), missed },
+      };
+    }
+    return {
+      decision: 'run',
+      reason: `scheduled for ${pick?.toISOString()} (${at.trigger.timeZone})${missed > 0 ? `, ${missed} more due (catchUp: ${at.trigger.catchUp})` : ''}`,
+      details: { scheduledFor: pick?.toISOString() ?? now.toISOString() },
+    };
+  }
+
+  async #files(
+    product: ProductSpec,
+    at: { name: string; trigger: TriggerSpec & { kind: 'files' } },
+  ): Promise<Verdict> {
+    const key = `${product.address} ${at.name}`;
+    const observations = this.#observations.get(key) ?? new Map();
+    this.#observations.set(key, observations);
+    const folder = path.resolve(this.#options.root, path.dirname(at.trigger.source));
+    const readiness = await checkReadiness(folder, {
+      rule: readinessRuleOf(isJsonObject(at.trigger.readiness) ? at.trigger.readiness : {}),
+      now: this.#options.clock.now().getTime(),
+      observations,
+    });
+    if (readiness.kind === 'waiting') return { decision: 'wait', reason: readiness.reason };
+    const taken = await this.#options.store.triggers.listIngestedFiles(product.address, at.trigger.source);
+    const known = new Set(taken.map((file) => `${file.path} ${file.size} ${file.mtimeMs}`));
+    const matching = new Set<string>();
+    for await (const file of glob(at.trigger.source, { cwd: this.#options.root })) matching.add(file);
+    const fresh = readiness.files.filter((file) => {
+      const relative = path.relative(this.#options.root, file.path);
+      return matching.has(relative) && !known.has(`${relative} ${file.size} ${file.mtimeMs}`);
+    });
+    if (fresh.length === 0) return { decision: 'wait', reason: 'no new file since the last ingest' };
+    return {
+      decision: 'run',
+      reason: `${fresh.length} new file(s) ready in ${path.dirname(at.trigger.source)}`,
+      details: { files: fresh.length },
+    };
+  }
+
+  async #upstream(product: ProductSpec, trigger: TriggerSpec & { kind: 'upstream' }): Promise<Verdict> {
+    const { store, clock } = this.#options;
+    const consumed = await this.#consumedVersions(product);
+    const inputs = product.inputPorts.filter(
+      (input) => trigger.inputs.length === 0 || trigger.inputs.includes(input.name),
+    );
+    const fresh: { name: string; publishedAt: string }[] = [];
+    for (const input of inputs) {
+      const current = input.source ? await store.getCurrentSnapshot(input.source) : undefined;
+      if (current && current.version > (consumed.get(current.port) ?? 0))
+        fresh.push({ name: input.name, publishedAt: current.createdAt });
+    }
+    if (inputs.length === 0) return { decision: 'skip', reason: 'the product has no such input port' };
+    if (fresh.length === 0)
+      return { decision: 'wait', reason: 'no input has a snapshot newer than the one last consumed' };
+    const names = fresh.map((input) => input.name).join(', ');
+    if (fresh.length === inputs.length) return { decision: 'run', reason: `new snapshot(s) of ${names}` };
+    const first = Math.min(...fresh.map((input) => Date.parse(input.publishedAt)));
+    const waited = (clock.now().getTime() - first) / 1000;
+    if (waited >= trigger.windowSeconds) {
+      return {
+        decision: 'run',
+        reason: `new snapshot(s) of ${names}; window of ${trigger.windowSeconds} s elapsed without the others`,
+      };
+    }
+    return {
+      decision: 'wait',
+      reason: `new snapshot(s) of ${names}; waiting up to ${Math.ceil(trigger.windowSeconds - waited)} s more for the other inputs`,
+    };
+  }
+
+  /** The input versions the product's latest snapshot consumed (recorded with every snapshot). */
+  async #consumedVersions(product: ProductSpec): Promise<Map<string, number>> {
+    const consumed = new Map<string, number>();
+    for (const port of product.outputPorts) {
+      const snapshot = await this.#options.store.getCurrentSnapshot(port.address);
+      for (const input of snapshot?.inputVersions ?? [])
+        consumed.set(input.port, Math.max(consumed.get(input.port) ?? 0, input.version));
+    }
+    return consumed;
+  }
+
+  async #record(
+    product: ProductSpec,
+    at: { name: string; verdict: Verdict; runId: string | undefined },
+  ): Promise<void> {
+    const key = `${product.address} ${at.name}`;
+    const summary = `${at.verdict.decision} ${at.verdict.reason}`;
+    if (at.verdict.decision !== 'run' && this.#lastReason.get(key) === summary) return;
+    this.#lastReason.set(key, summary);
+    await this.#options.store.triggers.recordEvaluation({
+      product: product.address,
+      trigger: at.name,
+      evaluatedAt: this.#options.clock.now().toISOString(),
+      decision: at.verdict.decision,
+      reason: at.verdict.reason,
+      ...(at.runId ? { runId: at.runId } : {}),
+      ...(at.verdict.details ? { details: at.verdict.details } : {}),
+    });
+  }
+}
+
+/** The triggers a product declares in `triggers.yaml`, by name; malformed entries are left out. */
+export function triggersOf(product: ProductSpec): [string, TriggerSpec][] {
+  const raw = isJsonObject(product.triggers) ? product.triggers : {};
+  const found: [string, TriggerSpec][] = [];
+  if (isJsonObject(raw.cron) && typeof raw.cron.schedule === 'string') {
+    const catchUp = raw.cron.catchUp === 'all' || raw.cron.catchUp === 'latest' ? raw.cron.catchUp : 'none';
+    const timeZone = typeof raw.cron.timeZone === 'string' ? raw.cron.timeZone : 'UTC';
+    found.push(['cron', { kind: 'cron', schedule: raw.cron.schedule, timeZone, catchUp }]);
+  }
+  if (isJsonObject(raw.files) && typeof raw.files.source === 'string') {
+    found.push(['files', { kind: 'files', source: raw.files.source, readiness: raw.files.readiness ?? {} }]);
+  }
+  if (isJsonObject(raw.upstream)) {
+    const inputs = Array.isArray(raw.upstream.inputs) ? raw.upstream.inputs.map(String) : [];
+    const windowSeconds = typeof raw.upstream.window === 'number' ? raw.upstream.window : 0;
+    found.push(['upstream', { kind: 'upstream', inputs, windowSeconds }]);
+  }
+  return found;
+}
+
+function dueTimes(trigger: TriggerSpec & { kind: 'cron' }, range: { after: Date; until: Date }): Date[] {
+  const times: Date[] = [];
+  const expression = CronExpressionParser.parse(trigger.schedule, {
+    currentDate: range.after,
+    tz: trigger.timeZone,
+  });
+  for (
+    let next = expression.next().toDate();
+    next <= range.until && times.length < 1000;
+    next = expression.next().toDate()
+  ) {
+    times.push(next);
+  }
+  return times;
+}

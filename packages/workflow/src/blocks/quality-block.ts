@@ -1,0 +1,50 @@
+import { enforcementSummary, systemClock } from '@quanta/model';
+import type { Block } from '../run-workflow.ts';
+import { requireString } from './block-arguments.ts';
+import { stagedTableOf } from './handles.ts';
+import { outputPortOf } from './output-port-of.ts';
+import type { ProductRunContext } from './product-run-context.ts';
+
+/**
+ * `quanta.quality`: runs every clause of a port's contract on a staged table and returns the
+ * report's summary, without publishing (a gate a workflow can branch on before `quanta.publish`,
+ * which checks again as part of write-audit-publish).
+ */
+export const qualityBlock: Block<ProductRunContext> = {
+  name: 'quanta.quality',
+  description:
+    "Checks a staged table against every clause of the port's contract without publishing. Args: port, from. " +
+    'Result: {kind: quality, isBlocking, enforced, total, failed: [...]}.',
+  args: {
+    port: { type: 'string', required: true, description: 'the output port whose contract is checked' },
+    from: { type: 'handle', required: true, description: 'the staged-table handle to check' },
+  },
+  async run(args, context) {
+    const port = outputPortOf(context.product, requireString(args, 'port', 'quanta.quality'));
+    const staged = stagedTableOf(args.from, 'from');
+    const report = await context.engine.checkQuality(
+      { path: staged.path },
+      {
+        columns: port.contract.table.columns,
+        rules: port.contract.quality,
+        tableName: port.contract.table.name,
+        now: (context.clock ?? systemClock).now().toISOString(),
+      },
+    );
+    context.progress.update(`quality of ${port.address}: ${enforcementSummary(report)}`);
+    return {
+      kind: 'quality',
+      port: port.address,
+      isBlocking: report.isBlocking,
+      enforced: report.enforced,
+      total: report.total,
+      rowCount: report.rowCount,
+      failed: report.clauses
+        .filter((clause) => clause.status === 'failed')
+        .map((clause) => `${clause.severity} ${clause.name}: ${clause.detail}`),
+      schemaFailures: report.schema
+        .filter((check) => !check.passed)
+        .map((check) => `${check.name}: ${check.detail}`),
+    };
+  },
+};
