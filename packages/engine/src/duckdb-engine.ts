@@ -27,6 +27,7 @@ import { DuckDbReadSession } from './duckdb-read-session.ts';
 import { toIngestError, toQueryError } from './engine-errors.ts';
 import { CREATE_QUARANTINE_SQL, DATA_TABLE, QUARANTINE_TABLE } from './quarantine.ts';
 import { ingestRecords } from './record-ingest.ts';
+import { ResultMemo } from './result-memo.ts';
 import { SandboxPool } from './sandbox-pool.ts';
 import { promoteStagingFile } from './snapshot-promotion.ts';
 import { SqlParser } from './sql-parser.ts';
@@ -59,6 +60,8 @@ export class DuckDbEngine implements DataEngine {
   readonly #parser: SqlParser;
   readonly #open = new Set<{ close(): unknown }>();
   readonly #sandboxes: SandboxPool;
+  readonly #qualityMemo = new ResultMemo<QualityReport>();
+  readonly #profileMemo = new ResultMemo<TableProfile>();
   #isClosed = false;
 
   private constructor(options: { layout: StorageLayout; settings: DatabaseSettings; parser: SqlParser }) {
@@ -136,24 +139,36 @@ export class DuckDbEngine implements DataEngine {
     const canRoute =
       this.#layout.isStagingFile(table.path) &&
       request.rules.some((rule) => rule.kind === 'metric' && rule.onFail === 'quarantine');
-    const database = await this.#openDatabase(table.path, { readOnly: !canRoute });
-    try {
-      return await checkTableQuality(database, { ...request, canRoute });
-    } finally {
-      this.#closeDatabase(database);
-    }
+    const check = async (): Promise<QualityReport> => {
+      const database = await this.#openDatabase(table.path, { readOnly: !canRoute });
+      try {
+        return await checkTableQuality(database, { ...request, canRoute });
+      } finally {
+        this.#closeDatabase(database);
+      }
+    };
+    // Routing rewrites the file, so its results are never reused; freshness is measured at the
+    // first check of an unchanged file (a check then publish moments apart share it).
+    if (canRoute) return check();
+    const { now: _now, ...rest } = request;
+    return this.#qualityMemo.get(table.path, { request: JSON.stringify(rest), compute: check });
   }
 
   /** Profiles a staged table or snapshot, read-only. */
   async profile(table: RelationFile): Promise<TableProfile> {
     this.#assertOpen();
     await assertExists(table.path);
-    const database = await this.#openDatabase(table.path, { readOnly: true });
-    try {
-      return await profileTable(database);
-    } finally {
-      this.#closeDatabase(database);
-    }
+    return this.#profileMemo.get(table.path, {
+      request: '',
+      compute: async () => {
+        const database = await this.#openDatabase(table.path, { readOnly: true });
+        try {
+          return await profileTable(database);
+        } finally {
+          this.#closeDatabase(database);
+        }
+      },
+    });
   }
 
   /** Moves a staging file to its immutable snapshot place, atomically. */

@@ -1,5 +1,5 @@
 import { access } from 'node:fs/promises';
-import type { RelationFile, StagedTable } from '@quanta/engine';
+import type { StagedTable } from '@quanta/engine';
 import {
   type ClauseResult,
   enforcementSummary,
@@ -7,13 +7,13 @@ import {
   type QualityReport,
   QuantaError,
   type SnapshotRecord,
-  systemClock,
 } from '@quanta/model';
 import type { Block } from '../run-workflow.ts';
 import { requireString } from './block-arguments.ts';
 import { snapshotHandle, stagedTableOf } from './handles.ts';
 import { outputPortOf } from './output-port-of.ts';
 import type { ProductRunContext } from './product-run-context.ts';
+import { qualityRequestOf } from './quality-request.ts';
 
 const MAX_SAMPLE_TEXT = 400;
 
@@ -51,13 +51,7 @@ export const publishBlock: Block<ProductRunContext> = {
     };
     const staged = await resumedStaging(stagedTableOf(args.from, 'from'), { context, target });
     context.progress.update(`checking ${staged.rowCount} rows for ${port.address}`);
-    const report = await context.engine.checkQuality(staged, {
-      columns: port.contract.table.columns,
-      rules: port.contract.quality,
-      tableName: port.contract.table.name,
-      references: referencePaths(context),
-      now: (context.clock ?? systemClock).now().toISOString(),
-    });
+    const report = await context.engine.checkQuality(staged, qualityRequestOf(port.contract, context));
     if (report.isBlocking) {
       await context.store.recordQualityReport({ runId: context.runId, port: port.address, report });
       throw publishBlockedError(port.address, report);
@@ -132,14 +126,6 @@ async function exists(file: string): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-function referencePaths(context: ProductRunContext): Record<string, RelationFile> {
-  const paths: Record<string, RelationFile> = {};
-  for (const [file, snapshot] of context.references ?? new Map()) {
-    paths[file] = { path: context.engine.resolveStoragePath(snapshot.storagePath) };
-  }
-  return paths;
 }
 
 /** The run result's view of a report: counts, and every clause that did not pass. */

@@ -1,9 +1,10 @@
-import { enforcementSummary, systemClock } from '@quanta/model';
+import { enforcementSummary } from '@quanta/model';
 import type { Block } from '../run-workflow.ts';
 import { requireString } from './block-arguments.ts';
 import { stagedTableOf } from './handles.ts';
 import { outputPortOf } from './output-port-of.ts';
 import type { ProductRunContext } from './product-run-context.ts';
+import { qualityRequestOf } from './quality-request.ts';
 
 /**
  * `quanta.quality`: runs every clause of a port's contract on a staged table and returns the
@@ -24,12 +25,7 @@ export const qualityBlock: Block<ProductRunContext> = {
     const staged = stagedTableOf(args.from, 'from');
     const report = await context.engine.checkQuality(
       { path: staged.path },
-      {
-        columns: port.contract.table.columns,
-        rules: port.contract.quality,
-        tableName: port.contract.table.name,
-        now: (context.clock ?? systemClock).now().toISOString(),
-      },
+      qualityRequestOf(port.contract, context),
     );
     context.progress.update(`quality of ${port.address}: ${enforcementSummary(report)}`);
     return {
