@@ -80,7 +80,9 @@ test('tokens are prefixed, high-entropy, verified against a salted hash only', (
   const parts = parseToken(issued.token);
   assert.equal(parts?.id, issued.id);
   assert.ok(parts && isTokenSecret(parts.secret, issued));
-  assert.ok(parts && !isTokenSecret(`${parts.secret.startsWith('A') ? 'B' : 'A'}${parts.secret.slice(1)}`, issued));
+  assert.ok(
+    parts && !isTokenSecret(`${parts.secret.startsWith('A') ? 'B' : 'A'}${parts.secret.slice(1)}`, issued),
+  );
   assert.ok(parts && !isTokenSecret(parts.secret, { ...issued, salt: '00' }));
   assert.notEqual(issueToken().token, issued.token);
   for (const text of ['', 'qt_short_x', `Bearer ${issued.token}`, issued.token.replace('qt_', 'qx_')]) {
