@@ -40,7 +40,7 @@ describe('durable runs on the embedded store', async () => {
 
   test('a worker killed with SIGKILL mid-run: `quanta run --resume` continues from the last completed step', async () => {
     const runId = await queueRun(root);
-    const worker = spawnCli(['worker', '--name', 'doomed', '--lease', '1', '--poll', '0.1'], { cwd: root });
+    const worker = spawnCli(['worker', '--name', 'doomed', '--lease', '5', '--poll', '0.1'], { cwd: root });
     await waitFor(async () => ((await napsBy(store, { runId, worker: 'doomed' })) >= 5 ? true : undefined));
     worker.kill('SIGKILL');
     await exitOf(worker);

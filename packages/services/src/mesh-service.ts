@@ -26,10 +26,7 @@ import {
   type AuditStore,
   type CatalogStore,
   type IncidentStore,
-  openAccessStore,
-  openAuditStore,
-  openCatalogStore,
-  openIncidentStore,
+  openMetadataStores,
 } from '@quanta/store';
 import type { ProgressReporter } from '@quanta/workflow';
 import { AccessRequestService } from './access-request-service.ts';
@@ -145,13 +142,12 @@ export class MeshService {
     const location = options.databaseUrl
       ? { databaseUrl: options.databaseUrl }
       : { embeddedPath: paths.catalogFile };
-    const store = await openCatalogStore(location);
-    const audit = await openAuditStore(location);
     const clock = options.clock ?? systemClock;
-    const accessStore = await openAccessStore(location, { clock });
+    const stores = await openMetadataStores(location, { clock });
     const engine = await DuckDbEngine.create({ storageRoot: paths.storageRoot });
+    const { catalog: store, audit, access: accessStore } = stores;
     const trust: TrustRecording = {
-      incidents: await openIncidentStore(location),
+      incidents: stores.incidents,
       env: options.env ?? process.env,
       log: options.alertLog ?? ((line) => process.stderr.write(`${line}\n`)),
       clock,
@@ -290,10 +286,8 @@ export class MeshService {
   /** Releases the store and the engine. */
   async close(): Promise<void> {
     await this.engine.close();
+    // The stores share one database: closing it once closes them all.
     await this.store.close();
-    await this.audit.close();
-    await this.accessStore.close();
-    await this.incidents.close();
   }
 
   /** Each domain's own storage space; created on apply so that a domain exists before its first run. */

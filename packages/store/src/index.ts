@@ -31,6 +31,7 @@ export { openAuditStore } from './open-audit-store.ts';
 export type { CatalogStoreLocation, OpenCatalogStoreOptions } from './open-catalog-store.ts';
 export { openCatalogStore } from './open-catalog-store.ts';
 export { openIncidentStore } from './open-incident-store.ts';
+export * from './open-metadata-stores.ts';
 export * from './open-store-database.ts';
 export type { PostgresDatabaseOptions } from './postgres-database.ts';
 export { PostgresDatabase } from './postgres-database.ts';

@@ -3,6 +3,7 @@ import type { AccessStore } from './access-store.ts';
 import { migrateDatabase } from './migrate-database.ts';
 import { type CatalogStoreLocation, openStoreDatabase } from './open-store-database.ts';
 import { SqlAccessRequestStore } from './sql-access-request-store.ts';
+import type { SqlDatabase } from './sql-database.ts';
 import { SqlGrantStore } from './sql-grant-store.ts';
 import { SqlTokenStore } from './sql-token-store.ts';
 
@@ -21,6 +22,11 @@ export async function openAccessStore(
     await database.close();
     throw error;
   }
+  return accessStoreOver(database, options);
+}
+
+/** Tokens, access requests and grants over an open, migrated database; closing closes it. */
+export function accessStoreOver(database: SqlDatabase, options: { clock?: Clock } = {}): AccessStore {
   const stores = { database, ...(options.clock ? { clock: options.clock } : {}) };
   return {
     kind: database.dialect.name === 'sqlite' ? 'embedded' : 'postgres',
