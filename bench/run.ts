@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { benchAccess } from './access.bench.ts';
@@ -29,17 +29,37 @@ const benchmarks: Record<string, () => Promise<BenchResult>> = {
   pgwire: () => benchPgWire({ clients: 20, seconds: 60 }),
 };
 
-const results: BenchResult[] = [];
+const RESULTS_FILE = path.join(import.meta.dirname, '..', 'BENCHMARKS.json');
+// With --only, the other benchmarks keep the figures of their last run (machine and date per entry).
+const results = only ? await previousResults() : new Map<string, StampedResult>();
 for (const [name, run] of Object.entries(benchmarks)) {
   if (only && !only.split(',').includes(name)) continue;
   process.stderr.write(`bench ${name}...\n`);
   const result = await run();
-  results.push(result);
+  results.set(name, { ...result, measuredAt: new Date().toISOString(), machine: machine() });
   process.stderr.write(`${renderResult(result)}\n`);
 }
-const markdown = renderMarkdown(results);
+const ordered = Object.keys(benchmarks).flatMap((name) => results.get(name) ?? []);
+await writeFile(RESULTS_FILE, `${JSON.stringify(Object.fromEntries(results), null, 2)}\n`);
+const markdown = renderMarkdown(ordered);
 await writeFile(path.join(import.meta.dirname, '..', 'BENCHMARKS.md'), markdown);
 process.stdout.write(markdown);
+
+/** A benchmark's result with when and where it was measured. */
+interface StampedResult extends BenchResult {
+  readonly measuredAt: string;
+  readonly machine: string;
+}
+
+async function previousResults(): Promise<Map<string, StampedResult>> {
+  try {
+    return new Map(
+      Object.entries(JSON.parse(await readFile(RESULTS_FILE, 'utf8')) as Record<string, StampedResult>),
+    );
+  } catch {
+    return new Map();
+  }
+}
 
 function flagValue(flag: string): string | undefined {
   const index = args.indexOf(flag);
@@ -73,7 +93,7 @@ function tryCommand(command: string, commandArgs: string[]): string {
   }
 }
 
-function renderMarkdown(list: readonly BenchResult[]): string {
+function renderMarkdown(list: readonly StampedResult[]): string {
   const rows = list.flatMap((result) => [
     ...result.figures.map(
       (figure) => `| ${result.name} | ${figure.label} | ${formatValue(figure.value)} ${figure.unit} |`,
@@ -84,13 +104,14 @@ function renderMarkdown(list: readonly BenchResult[]): string {
         ]
       : []),
   ]);
-  const notes = list
-    .filter((result) => result.notes)
-    .map((result) => `- **${result.name}**: ${result.notes}`);
+  const notes = list.map(
+    (result) =>
+      `- **${result.name}**: measured ${result.measuredAt}.${result.notes ? ` ${result.notes}` : ''}`,
+  );
   return [
     '# Benchmarks',
     '',
-    `Written by \`npm run bench\` on ${new Date().toISOString()}.`,
+    `Written by \`npm run bench\` on ${new Date().toISOString()} (\`--only\` re-runs keep the other figures; each has its date below).`,
     '',
     `Machine: ${machine()}.`,
     '',

@@ -19,6 +19,13 @@ interface SerializedSql {
   readonly statements?: unknown[];
 }
 
+/** A text waiting for the next batch of `json_serialize_sql`. */
+interface PendingParse {
+  readonly sql: string;
+  resolve(serialized: SerializedSql): void;
+  reject(error: unknown): void;
+}
+
 /**
  * SQL parsing with DuckDB's own parser (`json_serialize_sql`) and printing back
  * (`json_deserialize_sql`), on one in-memory database whose calls are queued one at a time.
@@ -26,6 +33,7 @@ interface SerializedSql {
 export class SqlParser {
   readonly #database: DuckDbDatabase;
   #queue: Promise<unknown> = Promise.resolve();
+  readonly #pending: PendingParse[] = [];
 
   private constructor(database: DuckDbDatabase) {
     this.#database = database;
@@ -92,11 +100,32 @@ export class SqlParser {
     return statement;
   }
 
-  async #serialize(sql: string): Promise<SerializedSql> {
-    const [row] = await this.#exclusive(() =>
-      this.#database.rows('SELECT CAST(json_serialize_sql(CAST($1 AS VARCHAR)) AS VARCHAR)', [sql]),
-    );
-    return parseLosslessJson(String(row?.[0])) as SerializedSql;
+  /**
+   * Parses through DuckDB. Texts asked for in the same tick go in one query: a round trip to
+   * DuckDB costs far more than parsing a statement, and validating a mesh parses hundreds.
+   */
+  #serialize(sql: string): Promise<SerializedSql> {
+    return new Promise((resolve, reject) => {
+      this.#pending.push({ sql, resolve, reject });
+      if (this.#pending.length === 1) setImmediate(() => void this.#serializePending());
+    });
+  }
+
+  async #serializePending(): Promise<void> {
+    const batch = this.#pending.splice(0);
+    try {
+      const rows = await this.#exclusive(() =>
+        this.#database.rows(
+          `SELECT CAST(json_serialize_sql(text) AS VARCHAR) FROM (SELECT unnest(CAST(from_json($1, '["VARCHAR"]') AS VARCHAR[])) AS text)`,
+          [JSON.stringify(batch.map((request) => request.sql))],
+        ),
+      );
+      for (const [index, request] of batch.entries()) {
+        request.resolve(parseLosslessJson(String(rows[index]?.[0])) as SerializedSql);
+      }
+    } catch (error) {
+      for (const request of batch) request.reject(error);
+    }
   }
 
   async #deserialize(statement: unknown): Promise<string> {
