@@ -287,9 +287,44 @@ describe('the HTTP API over the example mesh', () => {
     assert.ok((complete?.outputs[0]?.facets.schema.fields.length ?? 0) > 0);
   });
 
+  test('queues a run of a product as the principal; a worker executes it', async () => {
+    const queue = (body: unknown, authorization?: string) =>
+      api.request('/api/runs', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
+        body: JSON.stringify(body),
+      });
+    const anonymous = await queue({ product: 'marketing/campaign-performance' });
+    assert.equal(anonymous.status, 401);
+    assert.deepEqual(await service.runs.work({ isDraining: true, pollMs: 10 }), [], 'nothing was queued');
+    const bearer = `Bearer ${tokens['sam@acme.example']}`;
+    const unknown = await queue({ product: 'marketing/nothing' }, bearer);
+    assert.equal(unknown.status, 404);
+    assert.equal(((await unknown.json()) as { error: { code: string } }).error.code, 'QUANTA_NOT_FOUND');
+    assert.equal((await queue({ name: 'marketing/campaign-performance' }, bearer)).status, 400);
+    const accepted = await queue({ product: 'marketing/campaign-performance' }, bearer);
+    assert.equal(accepted.status, 202);
+    const { runId } = (await accepted.json()) as { runId: string };
+    const described = async () =>
+      (await (await as('mia@acme.example', `/api/runs/${runId}`)).json()) as {
+        run?: { state: string; trigger: string };
+        queued?: { status: string; product: string; request: { trigger: string } };
+      };
+    const waiting = await described();
+    assert.deepEqual(
+      [waiting.run, waiting.queued?.status, waiting.queued?.product, waiting.queued?.request.trigger],
+      [undefined, 'queued', 'quanta://marketing/campaign-performance', 'api:sam@acme.example'],
+    );
+    const [executed] = await service.runs.work({ isDraining: true, pollMs: 10 });
+    assert.equal(executed?.id, runId);
+    const ran = (await described()).run;
+    assert.deepEqual([ran?.state, ran?.trigger], ['succeeded', 'api:sam@acme.example']);
+  });
+
   test('serves its OpenAPI document and health without a token', async () => {
     const openapi = (await (await api.request('/openapi.json')).json()) as { paths: Record<string, unknown> };
     assert.ok(openapi.paths['/api/query']);
+    assert.ok((openapi.paths['/api/runs'] as { post?: unknown }).post);
     assert.ok(openapi.paths['/api/access/requests/{id}/approve']);
     const health = (await (await api.request('/health')).json()) as { status: string; store: string };
     assert.deepEqual(health, { status: 'ok', store: 'embedded' });

@@ -6,6 +6,7 @@ import type { PgWireServer } from '@quanta/pgwire';
 import { MeshService } from '@quanta/services';
 import pg from 'pg';
 import { startPgWire } from '../packages/cli/src/pg-backend.ts';
+import { psqlSkipReason } from '../packages/pgwire/src/psql-availability.ts';
 import { copyExampleMesh, type ExampleMeshCopy } from './support/example-mesh.ts';
 
 const run = promisify(execFile);
@@ -72,7 +73,7 @@ WHERE c.table_schema !~ '^information_schema|catalog_history|pg_'
 ORDER BY "table-schema" ASC, "table-name" ASC, "database-position" ASC`;
 
 /** psql's meta-commands and BI drivers' catalog queries against `quanta serve`, per principal. */
-describe('psql and drivers browse the mesh through pg_catalog, governed', () => {
+describe('psql and drivers browse the mesh through pg_catalog, governed', { skip: psqlSkipReason() }, () => {
   let mesh: ExampleMeshCopy;
   let service: MeshService;
   let server: PgWireServer;

@@ -5,12 +5,13 @@ import { promisify } from 'node:util';
 import type { PgWireServer } from '@quanta/pgwire';
 import { MeshService } from '@quanta/services';
 import { startPgWire } from '../packages/cli/src/pg-backend.ts';
+import { psqlSkipReason } from '../packages/pgwire/src/psql-availability.ts';
 import { copyExampleMesh, type ExampleMeshCopy } from './support/example-mesh.ts';
 
 const run = promisify(execFile);
 
 /** The real psql client against the PostgreSQL front door of the example mesh, logging in with tokens. */
-describe('psql against quanta serve, with tokens as passwords', () => {
+describe('psql against quanta serve, with tokens as passwords', { skip: psqlSkipReason() }, () => {
   let mesh: ExampleMeshCopy;
   let service: MeshService;
   let server: PgWireServer;

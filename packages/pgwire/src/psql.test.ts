@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
+import { psqlSkipReason } from './psql-availability.ts';
 import { startTestPgWire, type TestPgWire } from './test-backend.ts';
 
 interface PsqlRun {
@@ -26,7 +27,7 @@ function psql(
   });
 }
 
-describe('psql against the PostgreSQL front door', () => {
+describe('psql against the PostgreSQL front door', { skip: psqlSkipReason() }, () => {
   let pgWire: TestPgWire;
   before(async () => {
     pgWire = await startTestPgWire();
