@@ -3,6 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { benchAccess } from './access.bench.ts';
+import { benchArrival } from './arrival.bench.ts';
 import type { BenchResult } from './bench-result.ts';
 import { benchColdValidate } from './cold-validate.bench.ts';
 import { benchIngestPublish } from './ingest-publish.bench.ts';
@@ -27,6 +28,7 @@ const benchmarks: Record<string, () => Promise<BenchResult>> = {
   access: () => benchAccess({ rows: orders }),
   workflow: benchWorkflow,
   pgwire: () => benchPgWire({ clients: 20, seconds: 60 }),
+  arrival: () => benchArrival({ arrivals: 10 }),
 };
 
 const RESULTS_FILE = path.join(import.meta.dirname, '..', 'BENCHMARKS.json');

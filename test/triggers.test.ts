@@ -3,7 +3,9 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
+import { serveApi } from '@quanta/server';
 import { createDomain, createProduct, initMesh, MeshService } from '@quanta/services';
+import { copyExampleMesh } from './support/example-mesh.ts';
 
 const FILES = 1000;
 
@@ -103,3 +105,224 @@ describe('file-arrival trigger with incremental ingest', () => {
     }
   });
 });
+
+/** A scaffolded mesh whose one product, sales/orders, declares `triggers`. */
+async function createTriggeredMesh(triggers: string): Promise<string> {
+  const root = path.join(await mkdtemp(path.join(os.tmpdir(), 'quanta-cron-')), 'mesh');
+  await initMesh(root, { name: 'scheduled' });
+  await createDomain(root, { name: 'sales', owner: 'sam@example.com' });
+  await createProduct(root, { name: 'sales/orders' });
+  await writeFile(path.join(root, 'domains/sales/products/orders/triggers.yaml'), triggers);
+  return root;
+}
+
+/** The recorded evaluations of a product, oldest first, as `decision: reason`. */
+async function reasonsOf(service: MeshService, product: string): Promise<string[]> {
+  const evaluations = await service.store.triggers.listEvaluations(product);
+  return evaluations.map((item) => `${item.decision}: ${item.reason}`).reverse();
+}
+
+/** Opens a scaffolded mesh with `triggers` on a fake clock starting at `start`, applied. */
+async function openTriggered(triggers: string, start: number) {
+  const clock = fakeClock(start);
+  const service = await MeshService.create({
+    root: await createTriggeredMesh(triggers),
+    progress: { update() {} },
+    clock,
+  });
+  await service.apply();
+  return { service, clock, scheduler: service.runs.scheduler(clock) };
+}
+
+describe('cron triggers', () => {
+  test('fire in their time zone', async () => {
+    const { service, clock, scheduler } = await openTriggered(
+      'cron:\n  schedule: "0 9 * * *"\n  timeZone: Europe/Paris\n',
+      Date.UTC(2024, 0, 1, 7),
+    );
+    try {
+      assert.deepEqual(await scheduler.tick(), []);
+      clock.advance(59 * 60);
+      assert.deepEqual(await scheduler.tick(), [], '07:59 UTC is 08:59 in Paris');
+      clock.advance(90);
+      const [runId] = await scheduler.tick();
+      assert.ok(runId);
+      const queued = await service.store.runQueue.getQueuedRun(runId);
+      assert.equal(queued?.request.trigger, 'trigger:cron');
+      assert.deepEqual(await reasonsOf(service, 'quanta://sales/orders'), [
+        'wait: next run at 2024-01-01T08:00:00.000Z (Europe/Paris)',
+        'run: scheduled for 2024-01-01T08:00:00.000Z (Europe/Paris)',
+      ]);
+    } finally {
+      await service.close();
+    }
+  });
+
+  const catchUps = {
+    none: [
+      'skip: 3 missed run(s) up to 2024-01-01T12:00:00.000Z not caught up (catchUp: none); next run at 2024-01-01T13:00:00.000Z (UTC)',
+      'wait: next run at 2024-01-01T13:00:00.000Z (UTC)',
+    ],
+    latest: [
+      'run: scheduled for 2024-01-01T12:00:00.000Z (UTC), 2 earlier missed run(s) not caught up (catchUp: latest)',
+      'wait: next run at 2024-01-01T13:00:00.000Z (UTC)',
+    ],
+    all: [
+      'run: scheduled for 2024-01-01T10:00:00.000Z (UTC), 2 more due (catchUp: all)',
+      'run: scheduled for 2024-01-01T11:00:00.000Z (UTC), 1 more due (catchUp: all)',
+      'run: scheduled for 2024-01-01T12:00:00.000Z (UTC)',
+      'wait: next run at 2024-01-01T13:00:00.000Z (UTC)',
+    ],
+  } as const;
+  for (const [catchUp, expected] of Object.entries(catchUps)) {
+    test(`catch up ${catchUp} after three missed hourly ticks`, async () => {
+      const { service, clock, scheduler } = await openTriggered(
+        `cron:\n  schedule: "0 * * * *"\n  catchUp: ${catchUp}\n`,
+        Date.UTC(2024, 0, 1, 8, 30),
+      );
+      try {
+        await scheduler.tick();
+        clock.advance(30 * 60 + 10);
+        const [first] = await scheduler.tick();
+        assert.ok(first, 'the 09:00 run');
+        await service.runs.cancel(first);
+        clock.advance(3 * 3600);
+        const started: string[] = [];
+        for (let round = 0; round < 4; round += 1) {
+          for (const runId of await scheduler.tick()) {
+            started.push(runId);
+            await service.runs.cancel(runId);
+          }
+        }
+        assert.equal(started.length, expected.filter((reason) => reason.startsWith('run:')).length);
+        assert.deepEqual((await reasonsOf(service, 'quanta://sales/orders')).slice(2), expected);
+      } finally {
+        await service.close();
+      }
+    });
+  }
+
+  test('never overlap a queued or running run', async () => {
+    const { service, clock, scheduler } = await openTriggered(
+      'cron:\n  schedule: "*/5 * * * *"\n  catchUp: latest\n',
+      Date.UTC(2024, 0, 1, 8),
+    );
+    try {
+      await scheduler.tick();
+      clock.advance(301);
+      const [runId] = await scheduler.tick();
+      assert.ok(runId);
+      clock.advance(300);
+      assert.deepEqual(await scheduler.tick(), [], 'queued');
+      // A worker elsewhere holds it; its lease lapses at once so the worker below can take it over.
+      const claimed = await service.store.runQueue.claimRun({ worker: 'elsewhere', leaseMs: 1 });
+      assert.equal(claimed?.lease.runId, runId);
+      clock.advance(300);
+      assert.deepEqual(await scheduler.tick(), [], 'running');
+      const [resumed] = await service.runs.work({ isDraining: true, pollMs: 10 });
+      assert.equal(resumed?.state, 'succeeded', JSON.stringify(resumed?.error));
+      const [next] = await scheduler.tick();
+      assert.ok(next, 'the latest missed fire once the run ended');
+      assert.deepEqual(await reasonsOf(service, 'quanta://sales/orders'), [
+        'wait: next run at 2024-01-01T08:05:00.000Z (UTC)',
+        'run: scheduled for 2024-01-01T08:05:00.000Z (UTC)',
+        'skip: a run of the product is queued or running (no overlap)',
+        'run: scheduled for 2024-01-01T08:15:00.000Z (UTC), 1 earlier missed run(s) not caught up (catchUp: latest)',
+      ]);
+    } finally {
+      await service.close();
+    }
+  });
+});
+
+describe('upstream triggers', () => {
+  test('a new input snapshot starts a run; two inputs within the window make one run', async () => {
+    const mesh = await copyExampleMesh({ orders: 200, customers: 50 });
+    await writeFile(
+      path.join(mesh.root, 'domains/customers/products/customer-profile/triggers.yaml'),
+      'upstream:\n  inputs: [customers, orders]\n  window: 600\n',
+    );
+    const clock = fakeClock();
+    const service = await MeshService.create({ root: mesh.root, progress: { update() {} }, clock });
+    const publish = async (product: string) => {
+      await service.runs.enqueue(product);
+      await service.runs.work({ isDraining: true, pollMs: 10 });
+    };
+    try {
+      await service.apply();
+      await service.runAll({ trigger: 'test' });
+      const scheduler = service.runs.scheduler(clock);
+      assert.deepEqual(await scheduler.tick(), []);
+      await publish('sales/orders');
+      assert.deepEqual(await scheduler.tick(), [], 'waits for the other input');
+      clock.advance(60);
+      assert.deepEqual(await scheduler.tick(), []);
+      await publish('customers/crm-customers');
+      clock.advance(60);
+      const [combined, ...none] = await scheduler.tick();
+      assert.ok(combined);
+      assert.deepEqual(none, []);
+      await service.runs.work({ isDraining: true, pollMs: 10 });
+      assert.equal((await service.store.getRun(combined))?.state, 'succeeded');
+      assert.deepEqual(await scheduler.tick(), [], 'both consumed');
+      await publish('sales/orders');
+      assert.deepEqual(await scheduler.tick(), []);
+      clock.advance(599);
+      assert.deepEqual(await scheduler.tick(), []);
+      clock.advance(2);
+      const [alone] = await scheduler.tick();
+      assert.ok(alone, 'the window elapsed without the other input');
+      assert.deepEqual(await reasonsOf(service, 'quanta://customers/customer-profile'), [
+        'wait: no input has a snapshot newer than the one last consumed',
+        'wait: new snapshot(s) of orders; waiting up to 600 s more for the other inputs',
+        'wait: new snapshot(s) of orders; waiting up to 540 s more for the other inputs',
+        'run: new snapshot(s) of customers, orders',
+        'wait: no input has a snapshot newer than the one last consumed',
+        'wait: new snapshot(s) of orders; waiting up to 600 s more for the other inputs',
+        'wait: new snapshot(s) of orders; waiting up to 1 s more for the other inputs',
+        'run: new snapshot(s) of orders; window of 600 s elapsed without the others',
+      ]);
+    } finally {
+      await service.close();
+      await mesh.remove();
+    }
+  });
+});
+
+describe('triggers inside the server', () => {
+  test('serveApi ticks the scheduler on the service clock and, embedded, executes the run; close stops it', async () => {
+    const { service, clock } = await openTriggered(
+      'cron:\n  schedule: "*/5 * * * *"\n',
+      Date.UTC(2024, 0, 1, 8),
+    );
+    const server = await serveApi(service, { port: 0, triggers: { pollMs: 10 } });
+    const runs = () => service.store.listRuns({ product: 'quanta://sales/orders' });
+    try {
+      await until(async () => (await reasonsOf(service, 'quanta://sales/orders')).length > 0);
+      clock.advance(301);
+      await until(async () => (await runs())[0]?.state === 'succeeded');
+    } finally {
+      await server.close();
+    }
+    const [run] = await runs();
+    assert.equal(run?.trigger, 'trigger:cron');
+    assert.deepEqual((await reasonsOf(service, 'quanta://sales/orders')).slice(0, 2), [
+      'wait: next run at 2024-01-01T08:05:00.000Z (UTC)',
+      'run: scheduled for 2024-01-01T08:05:00.000Z (UTC)',
+    ]);
+    const evaluated = (await reasonsOf(service, 'quanta://sales/orders')).length;
+    clock.advance(301);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal((await reasonsOf(service, 'quanta://sales/orders')).length, evaluated, 'stopped on close');
+    await service.close();
+  });
+});
+
+/** Waits until `condition` holds, polling; gives up (fails) after many polls rather than hang. */
+async function until(condition: () => Promise<boolean>): Promise<void> {
+  for (let poll = 0; poll < 6000; poll += 1) {
+    if (await condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  assert.fail('the condition never held');
+}

@@ -24,7 +24,7 @@ import { describePgWire, startPgWire } from './pg-backend.ts';
 import { addProfileCommands } from './profile-command.ts';
 import { renderAsset, renderCatalog, renderPlan, renderQueryTable, renderScaffold } from './render.ts';
 import { addRetentionCommands } from './retention-command.ts';
-import { addRunCommands } from './run-command.ts';
+import { addRunCommands, secondsOption } from './run-command.ts';
 import { addTokenCommands } from './token-command.ts';
 import { addTriggerCommands } from './trigger-command.ts';
 import { addUsersCommands } from './users-command.ts';
@@ -289,14 +289,37 @@ function addServeCommands(program: Command): void {
       process.env.QUANTA_PG_PORT ?? '5433',
     )
     .option('--no-pg', 'do not serve the PostgreSQL wire protocol')
+    .option(
+      '--trigger-poll <seconds>',
+      'how often the triggers are evaluated (embedded store: queued runs are executed here too)',
+      '5',
+    )
+    .option('--no-triggers', 'do not evaluate triggers here (leave them to `quanta worker`)')
     .action(
-      async (options: { port: string; host: string; pgPort: string; pg: boolean }, command: Command) => {
+      async (
+        options: {
+          port: string;
+          host: string;
+          pgPort: string;
+          pg: boolean;
+          triggerPoll: string;
+          triggers: boolean;
+        },
+        command: Command,
+      ) => {
         const { serveApi } = await import('@quanta/server');
         const service = await MeshService.create({
           root: rootOf(command),
+          progress: progressOf(command),
           ...databaseUrlOption(),
         });
-        const server = await serveApi(service, { port: Number(options.port), host: options.host });
+        const server = await serveApi(service, {
+          port: Number(options.port),
+          host: options.host,
+          ...(options.triggers
+            ? { triggers: { pollMs: secondsOption(options.triggerPoll, '--trigger-poll') * 1000 } }
+            : {}),
+        });
         const pgWire = options.pg
           ? await startPgWire(service, { host: options.host, port: Number(options.pgPort) })
           : undefined;

@@ -71,10 +71,24 @@ export function createApi(service: MeshService): Hono<ApiEnv> {
     const limit = Number(context.req.query('limit') ?? 50);
     return context.json({ runs: await service.store.listRuns({ ...(product ? { product } : {}), limit }) });
   });
+  app.post('/api/runs', async (context) => {
+    const body: unknown = await context.req.json().catch(() => undefined);
+    if (!isJsonObject(body) || typeof body.product !== 'string') {
+      throw new QuantaError('QUANTA_USAGE', 'send a JSON body { "product": "<domain>/<product>" }');
+    }
+    const queued = await service.runs.enqueue(body.product, {
+      trigger: `api:${context.get('principal').id}`,
+    });
+    return context.json({ runId: queued.runId, product: queued.product, status: queued.status }, 202);
+  });
   app.get('/api/runs/:id', async (context) => {
-    const run = await service.store.getRun(context.req.param('id'));
-    if (!run) throw new QuantaError('QUANTA_NOT_FOUND', `no run ${context.req.param('id')}`);
-    return context.json({ run, events: await service.store.listStepEvents(run.id) });
+    const id = context.req.param('id');
+    const run = await service.store.getRun(id);
+    if (run) return context.json({ run, events: await service.store.listStepEvents(run.id) });
+    // A queued run has no run record until a worker claims it: answer with its queue entry.
+    const queued = await service.store.runQueue.getQueuedRun(id);
+    if (!queued) throw new QuantaError('QUANTA_NOT_FOUND', `no run ${id}`);
+    return context.json({ queued, events: [] });
   });
   app.get('/api/runs/:id/lineage', async (context) => {
     const events = await service.runs.lineage(context.req.param('id'));

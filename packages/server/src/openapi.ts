@@ -201,10 +201,31 @@ export const OPENAPI_DOCUMENT = {
         ],
         responses: { '200': { description: 'Runs' } },
       },
+      post: {
+        summary:
+          'Queue a run of a product for the workers (like `quanta run --queue`; trigger `api:<principal>`)',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: ['product'],
+                properties: { product: { type: 'string', example: 'sales/orders' } },
+              },
+            },
+          },
+        },
+        responses: {
+          '202': { description: '{ runId, product, status }: follow it at /api/runs/{id}' },
+          '400': { description: 'No product in the body' },
+          '404': { description: 'No such product in the mesh' },
+        },
+      },
     },
     '/api/runs/{id}': {
       get: {
-        summary: 'A run and its step journal',
+        summary: 'A run and its step journal; a run no worker has claimed yet answers { queued, events: [] }',
         parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
         responses: { '200': { description: 'The run' }, '404': { description: 'No such run' } },
       },

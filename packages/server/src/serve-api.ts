@@ -8,18 +8,41 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Serves the API on a Node HTTP listener (the runtime adapter). Port 0 picks a free port. */
-export async function serveApi(
-  service: MeshService,
-  options: { port: number; host?: string },
-): Promise<RunningServer> {
+/** Where and how {@link serveApi} serves. */
+export interface ServeOptions {
+  readonly port: number;
+  readonly host?: string;
+  /**
+   * Evaluate the triggers every `pollMs` on the service's clock (ADR 013); on the embedded store
+   * the queued runs are executed in this process too, on PostgreSQL `quanta worker`s execute them.
+   */
+  readonly triggers?: { readonly pollMs: number };
+}
+
+/**
+ * Serves the API on a Node HTTP listener (the runtime adapter). Port 0 picks a free port.
+ * Closing the server also stops its trigger loop, after the run in hand.
+ */
+export async function serveApi(service: MeshService, options: ServeOptions): Promise<RunningServer> {
   const app = createApi(service);
   const host = options.host ?? '127.0.0.1';
+  const stop = new AbortController();
+  const scheduling = options.triggers
+    ? service.runs.schedule({
+        clock: service.clock,
+        pollMs: options.triggers.pollMs,
+        signal: stop.signal,
+        isExecuting: service.store.kind === 'embedded',
+      })
+    : Promise.resolve();
   return new Promise((resolve) => {
     const server = serve({ fetch: app.fetch, port: options.port, hostname: host }, (info) => {
       resolve({
         url: `http://${host}:${info.port}`,
-        close: () => new Promise((done) => server.close(() => done())),
+        close: async () => {
+          stop.abort();
+          await Promise.all([scheduling, new Promise<void>((done) => server.close(() => done()))]);
+        },
       });
     });
   });

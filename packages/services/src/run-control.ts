@@ -8,6 +8,7 @@ import {
   QuantaError,
   type RunRecord,
   systemClock,
+  toQuantaError,
 } from '@quanta/model';
 import type { CatalogStore, ClaimedRun, LineageEventRecord, QueuedRun } from '@quanta/store';
 import type { ProgressReporter } from '@quanta/workflow';
@@ -51,6 +52,18 @@ export interface WorkOptions extends RunSettings {
   readonly signal?: AbortSignal;
   /** Also evaluate the products' triggers on every poll (`quanta worker`, `quanta serve`). */
   readonly scheduler?: TriggerScheduler;
+}
+
+/** Options of {@link RunControl.schedule}. */
+export interface ScheduleOptions {
+  /** The clock the triggers are evaluated on (the mesh service's clock). */
+  readonly clock?: Clock;
+  /** How often the triggers are evaluated (default 5 s). */
+  readonly pollMs?: number;
+  /** Stops the loop (the run in hand finishes first). */
+  readonly signal: AbortSignal;
+  /** Also execute the queued runs in this process: an embedded store has no other worker. */
+  readonly isExecuting: boolean;
 }
 
 /** What the services behind {@link RunControl} are. */
@@ -145,6 +158,25 @@ export class RunControl {
     };
     await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 1) }, (_, slot) => loop(slot)));
     return done;
+  }
+
+  /**
+   * The trigger loop of `quanta serve` (ADR 013): evaluates the triggers every poll and, when
+   * `isExecuting`, executes what is queued before the next poll. A failing tick is reported
+   * and the loop goes on, so a bad edit of the mesh does not stop a server's scheduling.
+   */
+  async schedule(options: ScheduleOptions): Promise<void> {
+    const scheduler = this.scheduler(options.clock);
+    const pollMs = options.pollMs ?? 5000;
+    while (!options.signal.aborted) {
+      try {
+        await scheduler.tick();
+        if (options.isExecuting) await this.work({ isDraining: true, pollMs, signal: options.signal });
+      } catch (error) {
+        this.#options.progress.update(`trigger scheduler: ${toQuantaError(error).message}`);
+      }
+      await pause(pollMs, options.signal);
+    }
   }
 
   /** The trigger scheduler of this mesh: it queues runs here, evaluated on `clock`. */

@@ -41,6 +41,8 @@ export class TriggerScheduler {
   readonly #options: TriggerSchedulerOptions;
   readonly #observations = new Map<string, ReadinessObservations>();
   readonly #lastReason = new Map<string, string>();
+  /** When this scheduler first saw each input snapshot (`<product> <port>@<version>`), on its clock. */
+  readonly #firstSeen = new Map<string, number>();
 
   constructor(options: TriggerSchedulerOptions) {
     this.#options = options;
@@ -98,25 +100,21 @@ export class TriggerScheduler {
           ? new Date(history.at(-1)?.evaluatedAt ?? now)
           : now;
     const due = dueTimes(at.trigger, { after: since, until: now });
-    if (due.length === 0) {
-      const next = CronExpressionParser.parse(at.trigger.schedule, {
-        currentDate: now,
-        tz: at.trigger.timeZone,
-      }).next();
-      return { decision: 'wait', reason: `next run at ${next.toISOString()} (${at.trigger.timeZone})` };
-    }
+    const next = `next run at ${nextTime(at.trigger, now).toISOString()} (${at.trigger.timeZone})`;
+    if (due.length === 0) return { decision: 'wait', reason: next };
     const missed = due.length - 1;
     const pick = at.trigger.catchUp === 'all' ? due[0] : due.at(-1);
     if (at.trigger.catchUp === 'none' && missed > 0 && typeof lastFire === 'string') {
+      // Several fire times passed since the last evaluation: none of them is run, not even the latest.
       return {
         decision: 'skip',
-        reason: `${missed} missed run(s) not caught up (catchUp: none); the run for ${pick?.toISOString()} starts`,
-        details: { scheduledFor: pick?.toISOString(), missed },
+        reason: `${due.length} missed run(s) up to ${pick?.toISOString()} not caught up (catchUp: none); ${next}`,
+        details: { scheduledFor: pick?.toISOString(), missed: due.length },
       };
     }
     return {
       decision: 'run',
-      reason: `scheduled for ${pick?.toISOString()} (${at.trigger.timeZone})${missed > 0 ? `, ${missed} more due (catchUp: ${at.trigger.catchUp})` : ''}`,
+      reason: `scheduled for ${pick?.toISOString()} (${at.trigger.timeZone})${missed > 0 ? catchUpNote(at.trigger.catchUp, missed) : ''}`,
       details: { scheduledFor: pick?.toISOString() ?? now.toISOString() },
     };
   }
@@ -157,18 +155,23 @@ export class TriggerScheduler {
     const inputs = product.inputPorts.filter(
       (input) => trigger.inputs.length === 0 || trigger.inputs.includes(input.name),
     );
-    const fresh: { name: string; publishedAt: string }[] = [];
+    const fresh: { name: string; seenAt: number }[] = [];
     for (const input of inputs) {
       const current = input.source ? await store.getCurrentSnapshot(input.source) : undefined;
-      if (current && current.version > (consumed.get(current.port) ?? 0))
-        fresh.push({ name: input.name, publishedAt: current.createdAt });
+      if (current && current.version > (consumed.get(current.port) ?? 0)) {
+        const key = `${product.address} ${current.port}@${current.version}`;
+        const seenAt = this.#firstSeen.get(key) ?? clock.now().getTime();
+        this.#firstSeen.set(key, seenAt);
+        fresh.push({ name: input.name, seenAt });
+      }
     }
     if (inputs.length === 0) return { decision: 'skip', reason: 'the product has no such input port' };
     if (fresh.length === 0)
       return { decision: 'wait', reason: 'no input has a snapshot newer than the one last consumed' };
     const names = fresh.map((input) => input.name).join(', ');
     if (fresh.length === inputs.length) return { decision: 'run', reason: `new snapshot(s) of ${names}` };
-    const first = Math.min(...fresh.map((input) => Date.parse(input.publishedAt)));
+    // The window is measured on the scheduler's clock, like the quiet period of file arrivals.
+    const first = Math.min(...fresh.map((input) => input.seenAt));
     const waited = (clock.now().getTime() - first) / 1000;
     if (waited >= trigger.windowSeconds) {
       return {
@@ -231,6 +234,18 @@ export function triggersOf(product: ProductSpec): [string, TriggerSpec][] {
     found.push(['upstream', { kind: 'upstream', inputs, windowSeconds }]);
   }
   return found;
+}
+
+function nextTime(trigger: TriggerSpec & { kind: 'cron' }, after: Date): Date {
+  return CronExpressionParser.parse(trigger.schedule, { currentDate: after, tz: trigger.timeZone })
+    .next()
+    .toDate();
+}
+
+function catchUpNote(catchUp: CatchUp, missed: number): string {
+  return catchUp === 'all'
+    ? `, ${missed} more due (catchUp: all)`
+    : `, ${missed} earlier missed run(s) not caught up (catchUp: ${catchUp})`;
 }
 
 function dueTimes(trigger: TriggerSpec & { kind: 'cron' }, range: { after: Date; until: Date }): Date[] {
