@@ -1,8 +1,8 @@
-import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LOCAL_ADMINISTRATOR } from '@quanta/governance';
-import { createDomain, createProduct, initMesh, MeshService } from '@quanta/services';
+import { MeshService } from '@quanta/services';
+import { createArrivalMesh } from '../test/support/arrival-mesh.ts';
 import { type BenchResult, median } from './bench-result.ts';
 
 /** How often the scheduler evaluates the triggers (the `quanta serve --trigger-poll`). */
@@ -18,7 +18,7 @@ const PORT = 'quanta://sales/orders/orders';
  * the published snapshot through the gateway until the row is there. One arrival at a time.
  */
 export async function benchArrival(options: { arrivals: number }): Promise<BenchResult> {
-  const root = await createArrivalMesh();
+  const root = await createArrivalMesh({ prefix: 'quanta-bench-arrival-' });
   const service = await MeshService.create({ root, progress: { update() {} } });
   const stop = new AbortController();
   try {
@@ -64,35 +64,6 @@ async function measureArrival(service: MeshService, at: { root: string; arrival:
     return Number(result.rows[0]?.[0] ?? 0) === 1;
   });
   return performance.now() - started;
-}
-
-async function createArrivalMesh(): Promise<string> {
-  const root = path.join(await mkdtemp(path.join(os.tmpdir(), 'quanta-bench-arrival-')), 'mesh');
-  await initMesh(root, { name: 'arrivals' });
-  await createDomain(root, { name: 'sales', owner: 'sam@example.com' });
-  await createProduct(root, { name: 'sales/orders' });
-  const dir = path.join(root, 'domains/sales/products/orders');
-  await writeFile(
-    path.join(dir, 'workflow.yaml'),
-    `main:
-  steps:
-    - ingest:
-        call: quanta.ingest
-        args: { source: landing/sales/orders/*.csv, port: orders, incremental: true }
-        result: staged
-    - publish:
-        call: quanta.publish
-        args:
-          port: orders
-          from: \${staged}
-        result: snapshot
-    - done:
-        return: \${snapshot}
-`,
-  );
-  await writeFile(path.join(dir, 'triggers.yaml'), 'files:\n  source: landing/sales/orders/*.csv\n');
-  await mkdir(path.join(root, 'landing/sales/orders'), { recursive: true });
-  return root;
 }
 
 async function waitFor(condition: () => Promise<boolean>): Promise<void> {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import { serveApi } from '@quanta/server';
 import { createDomain, createProduct, initMesh, MeshService } from '@quanta/services';
+import { createArrivalMesh } from './support/arrival-mesh.ts';
 import { copyExampleMesh } from './support/example-mesh.ts';
 
 const FILES = 1000;
@@ -15,40 +16,9 @@ function fakeClock(start = Date.UTC(2024, 0, 1, 8)) {
   return { now: () => new Date(now), advance: (seconds: number) => (now += seconds * 1000) };
 }
 
-async function createArrivalMesh(): Promise<string> {
-  const root = path.join(await mkdtemp(path.join(os.tmpdir(), 'quanta-triggers-')), 'mesh');
-  await initMesh(root, { name: 'arrivals' });
-  await createDomain(root, { name: 'sales', owner: 'sam@example.com' });
-  await createProduct(root, { name: 'sales/orders' });
-  const dir = path.join(root, 'domains/sales/products/orders');
-  await writeFile(
-    path.join(dir, 'workflow.yaml'),
-    `main:
-  steps:
-    - ingest:
-        call: quanta.ingest
-        args: { source: landing/sales/orders/*.csv, port: orders, incremental: true }
-        result: staged
-    - publish:
-        call: quanta.publish
-        args:
-          port: orders
-          from: \${staged}
-        result: snapshot
-    - done:
-        return: \${snapshot}
-`,
-  );
-  await writeFile(
-    path.join(dir, 'triggers.yaml'),
-    'files:\n  source: landing/sales/orders/*.csv\n  readiness: { quiet: 10 }\n',
-  );
-  return root;
-}
-
 describe('file-arrival trigger with incremental ingest', () => {
   test('a storm of 1,000 files: each file ingested exactly once, every evaluation explained', async () => {
-    const root = await createArrivalMesh();
+    const root = await createArrivalMesh({ prefix: 'quanta-triggers-', readiness: '{ quiet: 10 }' });
     const landing = path.join(root, 'landing/sales/orders');
     await mkdir(landing, { recursive: true });
     const header = 'id,name';
