@@ -18,6 +18,7 @@ import {
 } from './command-context.ts';
 import { addHealthCommands } from './health-command.ts';
 import { addIncidentCommands } from './incident-command.ts';
+import { addKeysCommands } from './keys-command.ts';
 import { addLineageCommands } from './lineage-command.ts';
 import { createOutput, renderCsv, renderFindings } from './output.ts';
 import { describePgWire, startPgWire } from './pg-backend.ts';
@@ -75,6 +76,7 @@ function buildProgram(): Command {
   addLintCommands(program);
   addServeCommands(program);
   addLineageCommands(program);
+  addKeysCommands(program);
   addRetentionCommands(program);
   addProfileCommands(program);
   addIncidentCommands(program);

@@ -4,6 +4,7 @@ export * from './access-review.ts';
 export * from './alert-sinks.ts';
 export * from './catalog-view.ts';
 export * from './detect-changes.ts';
+export * from './domain-keys.ts';
 export * from './incidents.ts';
 export * from './lineage-graph.ts';
 export * from './mesh-paths.ts';

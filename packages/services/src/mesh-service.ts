@@ -26,6 +26,7 @@ import {
   type AuditStore,
   type CatalogStore,
   type IncidentStore,
+  type KeyStore,
   openMetadataStores,
 } from '@quanta/store';
 import type { ProgressReporter } from '@quanta/workflow';
@@ -34,6 +35,7 @@ import { type CatalogEntry, describeAsset, listCatalog } from './catalog-view.ts
 import { checkProductSql } from './check-product-sql.ts';
 import { checkProductWorkflow } from './check-product-workflow.ts';
 import { checkQualitySql } from './check-quality-sql.ts';
+import { ensureDomainKeys, type KeyContext } from './domain-keys.ts';
 import { meshPaths } from './mesh-paths.ts';
 import { meshHealth, type PortHealth } from './port-health.ts';
 import type { TrustRecording } from './record-run-trust.ts';
@@ -92,6 +94,8 @@ export class MeshService {
   readonly runs: RunControl;
   /** Incidents grouping change findings by root cause, recorded after every run. */
   readonly incidents: IncidentStore;
+  /** Each domain's own data key, wrapped under the mesh's master key. */
+  readonly keys: KeyContext;
   readonly #trust: TrustRecording;
   readonly #progress: ProgressReporter;
   #access: Promise<AccessPolicy> | undefined;
@@ -102,6 +106,7 @@ export class MeshService {
     engine: DataEngine;
     audit: AuditStore;
     accessStore: AccessStore;
+    keys: KeyStore;
     trust: TrustRecording;
     progress: ProgressReporter;
     clock: Clock;
@@ -112,6 +117,7 @@ export class MeshService {
     this.audit = options.audit;
     this.accessStore = options.accessStore;
     this.incidents = options.trust.incidents;
+    this.keys = { keys: options.keys, root: options.root, env: options.trust.env };
     this.#trust = options.trust;
     this.clock = options.clock;
     const access = () => this.access();
@@ -159,6 +165,7 @@ export class MeshService {
       engine,
       audit,
       accessStore,
+      keys: stores.keys,
       clock,
       progress: options.progress ?? SILENT,
     });
@@ -204,6 +211,10 @@ export class MeshService {
       appliedBy: options.appliedBy ?? 'quanta',
     });
     await this.#createDomainSpaces(mesh);
+    await ensureDomainKeys(
+      this.keys,
+      mesh.domains.map((domain) => domain.name),
+    );
     this.#access = undefined;
     return { plan, result };
   }

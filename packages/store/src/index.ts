@@ -22,6 +22,7 @@ export type { EmbeddedDatabaseOptions } from './embedded-database.ts';
 export { EmbeddedDatabase } from './embedded-database.ts';
 export type { GrantQuery, GrantRecord, GrantStore } from './grant-store.ts';
 export type { IncidentQuery, IncidentStore } from './incident-store.ts';
+export * from './key-store.ts';
 export type { MigrateOptions, MigrationResult } from './migrate-database.ts';
 export { migrateDatabase } from './migrate-database.ts';
 export type { Migration } from './migrations.ts';
@@ -63,6 +64,7 @@ export type {
   TransactionOptions,
 } from './sql-database.ts';
 export { SqlIncidentStore } from './sql-incident-store.ts';
+export * from './sql-key-store.ts';
 export type { NewToken, StoredToken, TokenQuery, TokenRecord, TokenStore } from './token-store.ts';
 export type {
   FileFingerprint,

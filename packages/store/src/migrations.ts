@@ -281,4 +281,17 @@ CREATE TABLE trigger_evaluations (
 CREATE INDEX trigger_evaluations_by_product ON trigger_evaluations (product, seq);
 `,
   },
+  {
+    version: 8,
+    name: 'domain data keys, wrapped under the master key',
+    script: (t) => `
+CREATE TABLE domain_keys (
+  domain TEXT PRIMARY KEY,
+  key_id TEXT NOT NULL,
+  wrapped_key TEXT NOT NULL,
+  master_key_id TEXT NOT NULL,
+  created_at ${t.timestamp} NOT NULL
+);
+`,
+  },
 ];
