@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { QuantaError } from '@quanta/model';
-import { column, createEngineFixture, type EngineFixture } from './test-fixtures.ts';
+import { column, createEngineFixture, type EngineFixture, readRows } from './test-fixtures.ts';
 
 const ORDER_COLUMNS = [
   column('order_id', 'string', { required: true, primaryKey: true }),
@@ -21,18 +20,6 @@ before(async () => {
 after(async () => {
   await fixture.dispose();
 });
-
-async function readRows(file: string, sql: string): Promise<unknown[][]> {
-  const instance = await DuckDBInstance.create(file, { access_mode: 'READ_ONLY' });
-  try {
-    const connection = await instance.connect();
-    const reader = await connection.runAndReadAll(sql);
-    connection.closeSync();
-    return reader.getRowsJson() as unknown[][];
-  } finally {
-    instance.closeSync();
-  }
-}
 
 test('ingests a clean CSV with the contract types', async () => {
   const file = await fixture.write(

@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { DuckDBInstance } from '@duckdb/node-api';
-import { column, createEngineFixture, type EngineFixture } from './test-fixtures.ts';
+import { column, createEngineFixture, type EngineFixture, readRows } from './test-fixtures.ts';
 
 const COLUMNS = [
   column('id', 'integer', { required: true }),
@@ -19,18 +18,6 @@ before(async () => {
 after(async () => {
   await fixture.dispose();
 });
-
-async function query(file: string, sql: string): Promise<unknown[][]> {
-  const instance = await DuckDBInstance.create(file);
-  try {
-    const connection = await instance.connect();
-    const reader = await connection.runAndReadAll(sql);
-    connection.closeSync();
-    return reader.getRowsJson() as unknown[][];
-  } finally {
-    instance.closeSync();
-  }
-}
 
 test('ingests NDJSON, quarantining invalid lines, bad values and missing required values', async () => {
   const file = await fixture.write(
@@ -54,13 +41,13 @@ test('ingests NDJSON, quarantining invalid lines, bad values and missing require
   assert.equal(staged.rowCount, 2);
   assert.equal(staged.quarantinedRows, 4);
   assert.equal(staged.rowsIn, 6);
-  assert.deepEqual(await query(staged.path, 'SELECT reason, line FROM quarantine ORDER BY line'), [
+  assert.deepEqual(await readRows(staged.path, 'SELECT reason, line FROM quarantine ORDER BY line'), [
     ["line 3: column id: could not convert 'two' to BIGINT", '3'],
     ['line 4: invalid JSON', '4'],
     ['line 5: missing required value for name', '5'],
     ['line 6: not a JSON object', '6'],
   ]);
-  assert.deepEqual(await query(staged.path, 'SELECT id, name, score, seen FROM data ORDER BY id'), [
+  assert.deepEqual(await readRows(staged.path, 'SELECT id, name, score, seen FROM data ORDER BY id'), [
     ['1', 'Ada', '9.50', '2025-01-02'],
     ['4', 'Cy', null, null],
   ]);
@@ -81,7 +68,7 @@ test('ingests a JSON array document record by record', async () => {
     target: { domain: 'people', runId: 'r', name: 'json' },
   });
   assert.deepEqual([staged.rowCount, staged.quarantinedRows, staged.rowsIn], [1, 1, 2]);
-  assert.deepEqual(await query(staged.path, 'SELECT reason FROM quarantine'), [
+  assert.deepEqual(await readRows(staged.path, 'SELECT reason FROM quarantine'), [
     ["record 2: column seen: could not convert 'yesterday' to DATE"],
   ]);
 });
@@ -89,10 +76,11 @@ test('ingests a JSON array document record by record', async () => {
 test('ingests Parquet, casting to the contract types', async () => {
   const file = path.join(fixture.dir, 'landing', 'people.parquet');
   await mkdir(path.dirname(file), { recursive: true });
-  await query(
+  await readRows(
     path.join(fixture.dir, 'scratch.duckdb'),
     `COPY (SELECT * FROM (VALUES (1, 'Ada', 9.25, '2025-01-02'), (2, NULL, 1.0, '2025-01-03'), (3, 'Cy', 2.5, 'soon'))
        AS t(id, name, score, seen)) TO '${file}' (FORMAT parquet)`,
+    { isWritable: true },
   );
   const staged = await fixture.engine.ingest({
     files: [file],
@@ -101,7 +89,7 @@ test('ingests Parquet, casting to the contract types', async () => {
     target: { domain: 'people', runId: 'r', name: 'parquet' },
   });
   assert.deepEqual([staged.rowCount, staged.quarantinedRows, staged.rowsIn], [1, 2, 3]);
-  assert.deepEqual(await query(staged.path, 'SELECT reason FROM quarantine ORDER BY line'), [
+  assert.deepEqual(await readRows(staged.path, 'SELECT reason FROM quarantine ORDER BY line'), [
     ['row 2: missing required value for name'],
     ["row 3: column seen: could not convert 'soon' to DATE"],
   ]);

@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import type { ColumnSpec } from '@quanta/model';
 import { DuckDbEngine } from './duckdb-engine.ts';
 
@@ -39,4 +40,24 @@ export async function createEngineFixture(): Promise<EngineFixture> {
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Runs SQL on a DuckDB file and returns its rows: read-only by default (staging files and
+ * read-only snapshots the engine wrote), read-write with `isWritable` (a scratch database).
+ */
+export async function readRows(
+  file: string,
+  sql: string,
+  options: { isWritable?: boolean } = {},
+): Promise<unknown[][]> {
+  const instance = await DuckDBInstance.create(file, options.isWritable ? {} : { access_mode: 'READ_ONLY' });
+  try {
+    const connection = await instance.connect();
+    const reader = await connection.runAndReadAll(sql);
+    connection.closeSync();
+    return reader.getRowsJson() as unknown[][];
+  } finally {
+    instance.closeSync();
+  }
 }

@@ -1,3 +1,23 @@
+/** An owner's decision on an access request: the same route shape for approve and deny. */
+function decisionRoute(options: { summary: string; answer: string }) {
+  return {
+    post: {
+      summary: options.summary,
+      parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+      requestBody: {
+        content: {
+          'application/json': { schema: { type: 'object', properties: { note: { type: 'string' } } } },
+        },
+      },
+      responses: {
+        '200': { description: options.answer },
+        '403': { description: 'Not an owner or delegate' },
+        '409': { description: 'Already decided' },
+      },
+    },
+  } as const;
+}
+
 /** The OpenAPI description of the HTTP API, served at /openapi.json. */
 export const OPENAPI_DOCUMENT = {
   openapi: '3.1.0',
@@ -160,38 +180,14 @@ export const OPENAPI_DOCUMENT = {
         responses: { '201': { description: 'The pending request' }, '404': { description: 'No such port' } },
       },
     },
-    '/api/access/requests/{id}/approve': {
-      post: {
-        summary: "Approve a pending request (the domain's owner or a delegate): records a grant that expires",
-        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
-        requestBody: {
-          content: {
-            'application/json': { schema: { type: 'object', properties: { note: { type: 'string' } } } },
-          },
-        },
-        responses: {
-          '200': { description: 'The request and its grant' },
-          '403': { description: 'Not an owner or delegate' },
-          '409': { description: 'Already decided' },
-        },
-      },
-    },
-    '/api/access/requests/{id}/deny': {
-      post: {
-        summary: "Deny a pending request (the domain's owner or a delegate)",
-        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
-        requestBody: {
-          content: {
-            'application/json': { schema: { type: 'object', properties: { note: { type: 'string' } } } },
-          },
-        },
-        responses: {
-          '200': { description: 'The denied request' },
-          '403': { description: 'Not an owner or delegate' },
-          '409': { description: 'Already decided' },
-        },
-      },
-    },
+    '/api/access/requests/{id}/approve': decisionRoute({
+      summary: "Approve a pending request (the domain's owner or a delegate): records a grant that expires",
+      answer: 'The request and its grant',
+    }),
+    '/api/access/requests/{id}/deny': decisionRoute({
+      summary: "Deny a pending request (the domain's owner or a delegate)",
+      answer: 'The denied request',
+    }),
     '/api/runs': {
       get: {
         summary: 'Runs, newest first',
