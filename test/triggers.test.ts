@@ -5,6 +5,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import { serveApi } from '@quanta/server';
 import { createDomain, createProduct, initMesh, MeshService } from '@quanta/services';
+import { describePostgres } from '@quanta/store/test-support';
 import { createArrivalMesh } from './support/arrival-mesh.ts';
 import { copyExampleMesh } from './support/example-mesh.ts';
 
@@ -93,12 +94,13 @@ async function reasonsOf(service: MeshService, product: string): Promise<string[
 }
 
 /** Opens a scaffolded mesh with `triggers` on a fake clock starting at `start`, applied. */
-async function openTriggered(triggers: string, start: number) {
+async function openTriggered(triggers: string, start: number, options: { databaseUrl?: string } = {}) {
   const clock = fakeClock(start);
   const service = await MeshService.create({
     root: await createTriggeredMesh(triggers),
     progress: { update() {} },
     clock,
+    ...options,
   });
   await service.apply();
   return { service, clock, scheduler: service.runs.scheduler(clock) };
@@ -296,3 +298,42 @@ async function until(condition: () => Promise<boolean>): Promise<void> {
   }
   assert.fail('the condition never held');
 }
+
+describePostgres('several schedulers on one PostgreSQL', (server) => {
+  test('one leads and queues each due run once; a standby takes over when its lease expires', async () => {
+    const databaseUrl = server.createSchemaUrl();
+    const start = Date.UTC(2024, 0, 1, 7, 59, 45);
+    const first = await openTriggered('cron:\n  schedule: "*/5 * * * *"\n', start, { databaseUrl });
+    const second = await MeshService.create({
+      root: first.service.root,
+      progress: { update() {} },
+      databaseUrl,
+    });
+    const standby = second.runs.scheduler(first.clock);
+    try {
+      assert.deepEqual(await first.scheduler.tick(), [], 'the first scheduler takes the lease (30 s)');
+      first.clock.advance(15);
+      const racing = await Promise.all([first.scheduler.tick(), standby.tick(), first.scheduler.tick()]);
+      assert.equal(racing.flat().length, 1, `one run queued for 08:00, not ${racing.flat().length}`);
+      assert.equal(standby.status.isLeader, false);
+      assert.equal(standby.status.lease?.holder, first.scheduler.status.holder);
+      assert.equal((await first.service.store.runQueue.listActiveRuns()).length, 1);
+
+      await first.service.runs.work({ isDraining: true, pollMs: 10 });
+      first.clock.advance(4 * 60 + 50);
+      assert.deepEqual(await first.scheduler.tick(), [], '08:04:50, nothing due; the lease is renewed');
+      // The leader dies without releasing its lease: the standby waits for it to expire (30 s).
+      first.clock.advance(20);
+      assert.deepEqual(await standby.tick(), [], '08:05:10: the dead leader still holds the lease');
+      assert.equal(standby.status.isLeader, false);
+      first.clock.advance(15);
+      const [taken] = await standby.tick();
+      assert.ok(taken, 'the standby took over and queued the 08:05 run');
+      assert.equal(standby.status.isLeader, true);
+    } finally {
+      await standby.release();
+      await second.close();
+      await first.service.close();
+    }
+  });
+});

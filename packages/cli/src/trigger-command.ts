@@ -31,7 +31,18 @@ export function addTriggerCommands(program: Command): void {
     .command('tick')
     .description('evaluate every trigger once now and queue the runs they call for')
     .action(async (_options: unknown, command: Command) => {
-      const queued = await withMesh(command, (service) => service.runs.scheduler().tick());
-      outputOf(command).result({ queued }, () => `${queued.length} run(s) queued`);
+      const { queued, status } = await withMesh(command, async (service) => {
+        const scheduler = service.runs.scheduler();
+        try {
+          return { queued: await scheduler.tick(), status: scheduler.status };
+        } finally {
+          await scheduler.release();
+        }
+      });
+      outputOf(command).result({ queued, scheduler: status }, () =>
+        status.isLeader
+          ? `${queued.length} run(s) queued`
+          : `standing by: the scheduler ${status.lease?.holder} holds the lease until ${status.lease?.expiresAt}; nothing evaluated`,
+      );
     });
 }

@@ -156,7 +156,13 @@ export class RunControl {
         await pause(options.pollMs ?? 500, options.signal);
       }
     };
-    await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 1) }, (_, slot) => loop(slot)));
+    try {
+      await Promise.all(
+        Array.from({ length: Math.max(1, options.concurrency ?? 1) }, (_, slot) => loop(slot)),
+      );
+    } finally {
+      await options.scheduler?.release();
+    }
     return done;
   }
 
@@ -168,14 +174,18 @@ export class RunControl {
   async schedule(options: ScheduleOptions): Promise<void> {
     const scheduler = this.scheduler(options.clock);
     const pollMs = options.pollMs ?? 5000;
-    while (!options.signal.aborted) {
-      try {
-        await scheduler.tick();
-        if (options.isExecuting) await this.work({ isDraining: true, pollMs, signal: options.signal });
-      } catch (error) {
-        this.#options.progress.update(`trigger scheduler: ${toQuantaError(error).message}`);
+    try {
+      while (!options.signal.aborted) {
+        try {
+          await scheduler.tick();
+          if (options.isExecuting) await this.work({ isDraining: true, pollMs, signal: options.signal });
+        } catch (error) {
+          this.#options.progress.update(`trigger scheduler: ${toQuantaError(error).message}`);
+        }
+        await pause(pollMs, options.signal);
       }
-      await pause(pollMs, options.signal);
+    } finally {
+      await scheduler.release().catch(() => undefined);
     }
   }
 

@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { glob } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { type Clock, isJsonObject, type JsonValue, type MeshSpec, type ProductSpec } from '@quanta/model';
-import type { CatalogStore, TriggerDecision } from '@quanta/store';
+import type { CatalogStore, SchedulerLease, TriggerDecision } from '@quanta/store';
 import { checkReadiness, type ReadinessObservations, readinessRuleOf } from '@quanta/workflow';
 import { CronExpressionParser } from 'cron-parser';
 
@@ -28,6 +30,15 @@ export interface TriggerSchedulerOptions {
   readonly mesh: () => Promise<MeshSpec>;
   readonly enqueue: (product: ProductSpec, trigger: string) => Promise<{ runId: string }>;
   readonly clock: Clock;
+  /** How long the scheduler lease lasts without renewal (default 30 s): a dead leader's takeover delay. */
+  readonly leaseMs?: number;
+}
+
+/** Whether this scheduler evaluated the triggers on its last tick, or stood by for another one. */
+export interface SchedulerStatus {
+  readonly holder: string;
+  readonly isLeader: boolean;
+  readonly lease?: SchedulerLease;
 }
 
 /**
@@ -36,9 +47,17 @@ export interface TriggerSchedulerOptions {
  * upstream snapshots within a window. A product with a queued or running run is never
  * started again (no overlap). Each evaluation whose verdict differs from the trigger's last
  * recorded one is stored with its reason, so `quanta triggers why` can answer.
+ *
+ * Only the holder of the store's scheduler lease evaluates: any number of workers and servers
+ * can run a scheduler against one PostgreSQL, one leads and the others stand by, taking over
+ * when its lease expires (ADR 013). The no-overlap check is therefore never raced.
  */
 export class TriggerScheduler {
   readonly #options: TriggerSchedulerOptions;
+  readonly #holder = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  #status: SchedulerStatus = { holder: this.#holder, isLeader: false };
+  #leaseTakenAt = 0;
+  #ticking: Promise<string[]> | undefined;
   readonly #observations = new Map<string, ReadinessObservations>();
   readonly #lastReason = new Map<string, string>();
   /** When this scheduler first saw each input snapshot (`<product> <port>@<version>`), on its clock. */
@@ -48,12 +67,30 @@ export class TriggerScheduler {
     this.#options = options;
   }
 
-  /** Evaluates every trigger once; returns the runs it queued. */
+  /**
+   * Evaluates every trigger once if this scheduler holds the lease; returns the runs it queued.
+   * A tick called while another is in progress waits for it and evaluates nothing itself.
+   */
   async tick(): Promise<string[]> {
+    if (this.#ticking) {
+      await this.#ticking.catch(() => undefined);
+      return [];
+    }
+    this.#ticking = this.#tickAsLeader();
+    try {
+      return await this.#ticking;
+    } finally {
+      this.#ticking = undefined;
+    }
+  }
+
+  async #tickAsLeader(): Promise<string[]> {
+    if (!(await this.#lead())) return [];
     const mesh = await this.#options.mesh();
     const active = new Set((await this.#options.store.runQueue.listActiveRuns()).map((run) => run.product));
     const queued: string[] = [];
     for (const product of mesh.products) {
+      if (!(await this.#stillLeading())) break;
       for (const [name, trigger] of triggersOf(product)) {
         const verdict = active.has(product.address)
           ? { decision: 'skip' as const, reason: 'a run of the product is queued or running (no overlap)' }
@@ -68,6 +105,36 @@ export class TriggerScheduler {
       }
     }
     return queued;
+  }
+
+  /** Who evaluated the triggers on the last tick: this scheduler, or the lease's holder. */
+  get status(): SchedulerStatus {
+    return this.#status;
+  }
+
+  /** Gives the lease up (the process stops), so that a standing-by scheduler takes over at once. */
+  async release(): Promise<void> {
+    if (this.#status.isLeader) await this.#options.store.triggers.releaseSchedulerLease(this.#holder);
+    this.#status = { holder: this.#holder, isLeader: false };
+  }
+
+  async #lead(): Promise<boolean> {
+    const now = this.#options.clock.now().getTime();
+    const lease = await this.#options.store.triggers.acquireSchedulerLease({
+      holder: this.#holder,
+      now: new Date(now).toISOString(),
+      until: new Date(now + (this.#options.leaseMs ?? 30_000)).toISOString(),
+    });
+    const isLeader = lease.holder === this.#holder;
+    if (isLeader) this.#leaseTakenAt = now;
+    this.#status = { holder: this.#holder, isLeader, lease };
+    return isLeader;
+  }
+
+  /** Renews the lease when a third of it has passed during a long tick; false once it is lost. */
+  async #stillLeading(): Promise<boolean> {
+    const elapsed = this.#options.clock.now().getTime() - this.#leaseTakenAt;
+    return elapsed < (this.#options.leaseMs ?? 30_000) / 3 || this.#lead();
   }
 
   async #evaluate(product: ProductSpec, at: { name: string; trigger: TriggerSpec }): Promise<Verdict> {

@@ -69,6 +69,7 @@ export type { NewToken, StoredToken, TokenQuery, TokenRecord, TokenStore } from 
 export type {
   FileFingerprint,
   IngestedFile,
+  SchedulerLease,
   TriggerDecision,
   TriggerEvaluation,
   TriggerStore,

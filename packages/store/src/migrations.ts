@@ -294,4 +294,15 @@ CREATE TABLE domain_keys (
 );
 `,
   },
+  {
+    version: 11,
+    name: 'the trigger scheduler lease: one scheduler evaluates triggers at a time',
+    script: (t) => `
+CREATE TABLE scheduler_lease (
+  name TEXT PRIMARY KEY,
+  holder TEXT NOT NULL,
+  expires_at ${t.timestamp} NOT NULL
+);
+`,
+  },
 ];

@@ -4,6 +4,7 @@ import { jsonParam, readNumber, readOptionalJson, readOptionalText, readText } f
 import type {
   FileFingerprint,
   IngestedFile,
+  SchedulerLease,
   TriggerDecision,
   TriggerEvaluation,
   TriggerStore,
@@ -55,6 +56,28 @@ export class SqlTriggerStore implements TriggerStore {
       );
       return rows.map(fileFromRow);
     });
+  }
+
+  async acquireSchedulerLease(claim: {
+    holder: string;
+    now: string;
+    until: string;
+  }): Promise<SchedulerLease> {
+    return this.#db.transaction(async (tx) => {
+      await tx.query(
+        `INSERT INTO scheduler_lease (name, holder, expires_at) VALUES ('triggers', ?, ?)
+         ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+         WHERE scheduler_lease.holder = excluded.holder OR scheduler_lease.expires_at < ?`,
+        [claim.holder, claim.until, claim.now],
+      );
+      const [row] = await tx.query("SELECT holder, expires_at FROM scheduler_lease WHERE name = 'triggers'");
+      if (!row) throw new Error('the scheduler lease was not written');
+      return { holder: readText(row, 'holder'), expiresAt: readText(row, 'expires_at') };
+    });
+  }
+
+  async releaseSchedulerLease(holder: string): Promise<void> {
+    await this.#db.query("DELETE FROM scheduler_lease WHERE name = 'triggers' AND holder = ?", [holder]);
   }
 
   async listIngestedFiles(product: string, source?: string): Promise<IngestedFile[]> {

@@ -29,6 +29,12 @@ export interface TriggerEvaluation {
   readonly details?: Readonly<Record<string, unknown>>;
 }
 
+/** Who holds the trigger scheduler lease, and until when. */
+export interface SchedulerLease {
+  readonly holder: string;
+  readonly expiresAt: string;
+}
+
 /**
  * Triggers and watermarks. Files are claimed by a run in one transaction, so two runs never
  * take the same file; a file taken by a run that then failed, was blocked or cancelled is free
@@ -55,4 +61,12 @@ export interface TriggerStore {
     product: string,
     options?: { limit?: number; trigger?: string },
   ): Promise<TriggerEvaluation[]>;
+  /**
+   * Takes the trigger scheduler lease for `holder` until `until`, or renews it, unless another
+   * holder's lease is still valid at `now`. Returns the lease as it stands afterwards: whoever
+   * holds it is the only scheduler that evaluates triggers (ADR 013).
+   */
+  acquireSchedulerLease(claim: { holder: string; now: string; until: string }): Promise<SchedulerLease>;
+  /** Gives the lease up, if `holder` holds it, so that another scheduler takes over at once. */
+  releaseSchedulerLease(holder: string): Promise<void>;
 }
