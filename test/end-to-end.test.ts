@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { LOCAL_ADMINISTRATOR } from '@quanta/governance';
+import { isJsonObject } from '@quanta/model';
 import { MeshService } from '@quanta/services';
 import { describePostgres } from '@quanta/store/test-support';
 import { copyExampleMesh, type ExampleMeshCopy } from './support/example-mesh.ts';
@@ -84,6 +85,8 @@ function registerEndToEnd(databaseUrl: () => string | undefined): void {
         'ingest:succeeded',
         'check:started',
         'check:succeeded',
+        'classify:started',
+        'classify:succeeded',
         'profile:started',
         'profile:succeeded',
         'publish:started',
@@ -95,6 +98,31 @@ function registerEndToEnd(databaseUrl: () => string | undefined): void {
         'done:succeeded',
       ],
     );
+    // The CRM's personal data is found and matches what its contract declares.
+    const classified = journal.find((event) => event.step === 'classify' && event.kind === 'succeeded')?.data;
+    assert.ok(isJsonObject(classified));
+    assert.deepEqual(classified.findings, []);
+    const columns = Array.isArray(classified.columns) ? classified.columns.filter(isJsonObject) : [];
+    const kinds = columns.map((column) => {
+      const detected = Array.isArray(column.detected) ? column.detected.filter(isJsonObject) : [];
+      return `${String(column.name)}: ${detected.map((detection) => String(detection.kind)).join(', ')}`;
+    });
+    assert.deepEqual(kinds, [
+      'first_name: person-name',
+      'last_name: person-name',
+      'email: email',
+      'phone: phone',
+      'iban: iban',
+      'street: street-address',
+      'birth_date: birth-date',
+    ]);
+    // A quanta.sql product's COMPLETE event says which input columns each output column comes from.
+    const events = await service.runs.lineage(runs[5]?.id ?? '');
+    const complete = events.find((event) => event.eventType === 'COMPLETE')?.event;
+    const [output] = Array.isArray(complete?.outputs) ? complete.outputs.filter(isJsonObject) : [];
+    const facets = isJsonObject(output?.facets) ? output.facets : {};
+    const columnLineage = isJsonObject(facets.columnLineage) ? facets.columnLineage : {};
+    assert.ok(isJsonObject(columnLineage.fields) && Object.keys(columnLineage.fields).length > 0);
   });
 
   test('quarantines bad order rows with a reason and loses none', async () => {

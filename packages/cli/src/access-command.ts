@@ -14,7 +14,14 @@ import {
   parseDurationDays,
   reviewDomainAccess,
 } from '@quanta/services';
-import type { AccessRequest, AccessRequestState, AuditDecision, AuditEvent, AuditQuery } from '@quanta/store';
+import type {
+  AccessRequest,
+  AccessRequestState,
+  AuditDecision,
+  AuditEvent,
+  AuditQuery,
+  GrantRecord,
+} from '@quanta/store';
 import type { Command } from 'commander';
 import pc from 'picocolors';
 import { outputOf, withMesh } from './command-context.ts';
@@ -55,6 +62,7 @@ export function addAccessCommands(program: Command): void {
       outputOf(command).result({ address, entries }, () => renderWhoCan(entries));
     });
   addRequestCommands(access);
+  addGrantCommands(access);
   addReportCommands(program, access);
 }
 
@@ -129,6 +137,56 @@ function addRequestCommands(access: Command): void {
         );
       });
   }
+}
+
+/** `quanta access grants|revoke`, as the local principal. */
+function addGrantCommands(access: Command): void {
+  access
+    .command('grants')
+    .description(
+      "grants you may see, in force now: yours, your domains' (owner or delegate), all for administrators",
+    )
+    .option('--domain <domain>', 'only grants on the ports of this domain')
+    .option('--principal <id>', 'only the grants of this principal')
+    .option('--address <address>', 'a port address or prefix')
+    .option('--all', 'include expired and revoked grants')
+    .action(async (options: GrantsOptions, command: Command) => {
+      const query = {
+        ...(options.domain ? { domain: options.domain } : {}),
+        ...(options.principal ? { principal: options.principal } : {}),
+        ...(options.address ? { address: options.address } : {}),
+        includeInactive: Boolean(options.all),
+      };
+      const result = await withMesh(command, async (service) => ({
+        grants: await service.requests.listGrants({ actor: localPrincipal(), query }),
+        now: service.clock.now(),
+      }));
+      outputOf(command).result({ grants: result.grants }, () => renderGrants(result.grants, result.now));
+    });
+  access
+    .command('revoke <grant-id>')
+    .description(
+      "revoke a grant now (the domain's owner, a delegate, an approver or an administrator): the next query no longer sees it",
+    )
+    .requiredOption('--reason <text>', 'why the access ends, for the audit')
+    .action(async (grantId: string, options: { reason: string }, command: Command) => {
+      const revoked = await withMesh(command, (service) =>
+        service.requests.revokeGrant({ grantId, actor: localPrincipal(), reason: options.reason }),
+      );
+      const { grant } = revoked;
+      outputOf(command).result(revoked, () =>
+        revoked.isAlreadyRevoked
+          ? `Grant ${grant.id} was already revoked at ${grant.revokedAt} by ${grant.revokedBy ?? 'unknown'}.`
+          : `Revoked grant ${grant.id}: ${grant.principal} no longer reads ${grant.port}.`,
+      );
+    });
+}
+
+interface GrantsOptions {
+  readonly domain?: string;
+  readonly principal?: string;
+  readonly address?: string;
+  readonly all?: boolean;
 }
 
 /** `quanta access review` and `quanta usage`: who holds access and uses it, per domain. */
@@ -273,6 +331,29 @@ export function renderRequests(requests: readonly AccessRequest[]): string {
       request.decidedBy ?? '',
     ]),
   );
+}
+
+/** One row per grant: id, principal, port, granted by, expiry and state (active, expired, revoked). */
+export function renderGrants(grants: readonly GrantRecord[], now: Date): string {
+  if (grants.length === 0) return 'No grants.';
+  return renderTable(
+    ['id', 'principal', 'port', 'granted by', 'expires', 'state'],
+    grants.map((grant) => [
+      grant.id,
+      grant.principal,
+      grant.port,
+      grant.grantedBy,
+      grant.expiresAt,
+      grantState(grant, now),
+    ]),
+  );
+}
+
+function grantState(grant: GrantRecord, now: Date): string {
+  if (grant.revokedAt !== undefined) {
+    return `revoked ${grant.revokedAt} by ${grant.revokedBy ?? 'unknown'}${grant.revokeReason ? `: ${grant.revokeReason}` : ''}`;
+  }
+  return Date.parse(grant.expiresAt) <= now.getTime() ? 'expired' : 'active';
 }
 
 /** Active users first, then the inactive ones to revoke. */

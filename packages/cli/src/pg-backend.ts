@@ -17,6 +17,7 @@ export function createPgBackend(service: MeshService): PgWireBackend {
       return principal && principal.id === credentials.user ? principal.id : undefined;
     },
     query: (sql, { principal }) => service.query(sql, { principal }),
+    stream: (sql, { principal }) => service.gateway.stream(sql, { principal }),
   };
 }
 

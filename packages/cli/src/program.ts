@@ -20,9 +20,10 @@ import { addHealthCommands } from './health-command.ts';
 import { addIncidentCommands } from './incident-command.ts';
 import { addKeysCommands } from './keys-command.ts';
 import { addLineageCommands } from './lineage-command.ts';
-import { createOutput, renderCsv, renderFindings } from './output.ts';
+import { renderFindings } from './output.ts';
 import { describePgWire, startPgWire } from './pg-backend.ts';
 import { addProfileCommands } from './profile-command.ts';
+import { writeQueryStream } from './query-output.ts';
 import { renderAsset, renderCatalog, renderPlan, renderQueryTable, renderScaffold } from './render.ts';
 import { addRetentionCommands } from './retention-command.ts';
 import { addRunCommands, secondsOption } from './run-command.ts';
@@ -182,19 +183,21 @@ function addQueryCommands(program: Command): void {
           await exportParquet(command, { sql, identity, output: options.output });
           return;
         }
-        const result = await withMesh(command, (service) => service.query(sql, identity));
-        const headers = result.columns.map((column) => column.name);
         const format = globals(command).json ? 'json' : options.format;
         switch (format) {
           case 'json':
-            createOutput({ isJson: true }).result(result, () => '');
-            return;
           case 'csv':
-            process.stdout.write(`${renderCsv(headers, result.rows)}\n`);
+            // Written as read: these formats need no look at the last row before the first.
+            await withMesh(command, async (service) =>
+              writeQueryStream(await service.gateway.stream(sql, identity), { format, out: process.stdout }),
+            );
             return;
-          case 'table':
+          case 'table': {
+            // Aligned columns need every row's width first: the table is rendered whole.
+            const result = await withMesh(command, (service) => service.query(sql, identity));
             process.stdout.write(`${renderQueryTable(result)}\n`);
             return;
+          }
           default:
             throw new QuantaError('QUANTA_USAGE', `unknown format '${format}'`, {
               fix: 'use table, csv or json',

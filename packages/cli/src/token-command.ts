@@ -54,7 +54,7 @@ export function addTokenCommands(program: Command): void {
     });
   token
     .command('revoke <id>')
-    .description('revoke a token now: its next use is refused')
+    .description('revoke a token now: its next use is refused and the portal sessions opened with it end')
     .action(async (id: string, _options: unknown, command: Command) => {
       const revoked = await withMesh(command, (service) =>
         service.tokens.revoke({ id, actor: localPrincipal() }),

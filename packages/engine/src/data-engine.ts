@@ -54,6 +54,98 @@ export interface StagedTable {
   readonly columns: readonly ColumnType[];
   /** Hash of the column names and types, in order. */
   readonly schemaHash: string;
+  /** For a transform: which input columns each output column derives from, when it could be derived. */
+  readonly columnLineage?: ColumnLineage;
+}
+
+/** What the engine may be told while it works: an abort signal interrupts the running statement. */
+export interface EngineCallOptions {
+  /** Aborts (a step timeout, a cancelled run): the running DuckDB statement is interrupted. */
+  readonly signal?: AbortSignal;
+}
+
+/** How to profile a table. */
+export interface ProfileOptions extends EngineCallOptions {
+  /**
+   * The table is an appended snapshot: its first `baseRows` rows are those `baseProfile` was
+   * computed on. The exact statistics are then computed on the new rows only and merged (ADR
+   * 016); a base profile that cannot be merged (another sketch scheme, other columns) makes it
+   * a full profile.
+   */
+  readonly incremental?: { readonly baseRows: number; readonly baseProfile: TableProfile };
+}
+
+/** Kinds of personal or sensitive data the classifier recognises. */
+export type SensitiveKind =
+  | 'email'
+  | 'phone'
+  | 'iban'
+  | 'payment-card'
+  | 'ip-address'
+  | 'person-name'
+  | 'birth-date'
+  | 'street-address';
+
+/** One kind found in a column: in its sampled values (with the share that matched) or in its name. */
+export type KindDetection =
+  | {
+      readonly kind: SensitiveKind;
+      readonly evidence: 'values';
+      readonly matched: number;
+      readonly ratio: number;
+    }
+  | { readonly kind: SensitiveKind; readonly evidence: 'name' };
+
+/** What the classifier found in one column of a table. */
+export interface ColumnClassification {
+  readonly column: string;
+  readonly type: string;
+  /** Non-null values sampled (0 when the column is not text: only its name is looked at). */
+  readonly sampled: number;
+  /** Kinds with at least one matching value, or hinted by the name; strongest first. */
+  readonly detections: readonly KindDetection[];
+}
+
+/** How to classify the columns of a staged table or snapshot. */
+export interface ClassifyOptions extends EngineCallOptions {
+  /** Non-null values sampled per text column at most (10,000 by default), deterministically. */
+  readonly sampleSize?: number;
+}
+
+/**
+ * Which input columns an output column of a transform derives from. DIRECT: the value comes from
+ * them (IDENTITY, TRANSFORMATION, AGGREGATION); INDIRECT: they decide which rows or in which order
+ * (FILTER, JOIN, GROUP_BY, SORT, WINDOW, CONDITIONAL), as in OpenLineage's column lineage facet.
+ */
+export interface LineageTransformation {
+  readonly type: 'DIRECT' | 'INDIRECT';
+  readonly subtype:
+    | 'IDENTITY'
+    | 'TRANSFORMATION'
+    | 'AGGREGATION'
+    | 'FILTER'
+    | 'JOIN'
+    | 'GROUP_BY'
+    | 'SORT'
+    | 'WINDOW'
+    | 'CONDITIONAL';
+}
+
+/** An input column of a transform: the relation (the name the SQL reads) and its column. */
+export interface LineageInputField {
+  readonly relation: string;
+  readonly column: string;
+  readonly transformations: readonly LineageTransformation[];
+}
+
+/**
+ * The column lineage of a transform, from DuckDB's parse tree: per output column its DIRECT
+ * inputs, and the INDIRECT inputs affecting the whole result. Columns that cannot be resolved
+ * are left out rather than guessed.
+ */
+export interface ColumnLineage {
+  readonly fields: Readonly<Record<string, readonly LineageInputField[]>>;
+  readonly dataset: readonly LineageInputField[];
 }
 
 /** One check of an audit. */
@@ -162,9 +254,24 @@ export interface QueryResult {
   readonly rows: readonly JsonValue[][];
 }
 
+/**
+ * The rows of a query as the engine produces them: the columns first, then chunks of rows
+ * (a few thousand each), so that no result is ever held whole in memory. Stopping early
+ * (`break` out of a `for await`, or `close`) stops the query.
+ */
+export interface RowStream extends AsyncIterable<JsonValue[][]> {
+  readonly columns: readonly ColumnType[];
+  /** Stops reading: the rest of the result is dropped. Idempotent. */
+  close(): Promise<void>;
+}
+
 /** A sandboxed, read-only query session: no file access, locked configuration. */
 export interface ReadSession {
+  /** Runs one SELECT and returns all its rows (small results; built on `stream`). */
   query(sql: string): Promise<QueryResult>;
+  /** Runs one SELECT and returns its rows chunk by chunk; one stream at a time per session. */
+  stream(sql: string): Promise<RowStream>;
+  /** Closes the session, stopping a stream still open. */
   close(): Promise<void>;
 }
 
@@ -173,16 +280,26 @@ export interface ReadSession {
  * engine vendor type, so engines other than DuckDB can plug in behind it.
  */
 export interface DataEngine {
-  ingest(request: IngestRequest): Promise<StagedTable>;
-  transform(request: TransformRequest): Promise<StagedTable>;
+  ingest(request: IngestRequest, options?: EngineCallOptions): Promise<StagedTable>;
+  transform(request: TransformRequest, options?: EngineCallOptions): Promise<StagedTable>;
   audit(staged: StagedTable, columns: readonly ColumnSpec[]): Promise<AuditResult>;
   /**
    * Checks every quality clause of a staged table or snapshot in as few scans as the rules
    * allow; on a staged table, rows failing `quarantine` rules are routed to its quarantine.
    */
-  checkQuality(table: RelationFile, request: QualityRequest): Promise<QualityReport>;
-  /** Profiles every column of a staged table or snapshot in two scans. */
-  profile(table: RelationFile): Promise<TableProfile>;
+  checkQuality(
+    table: RelationFile,
+    request: QualityRequest,
+    options?: EngineCallOptions,
+  ): Promise<QualityReport>;
+  /** Profiles every column of a staged table or snapshot in two scans; incrementally when asked. */
+  profile(table: RelationFile, options?: ProfileOptions): Promise<TableProfile>;
+  /**
+   * Looks for personal and sensitive data in a staged table or snapshot: a bounded,
+   * deterministic sample of each text column's values against detectors (email, phone, IBAN,
+   * payment card, IP address), and every column's name against hints (names, birth dates, addresses).
+   */
+  classifyColumns(table: RelationFile, options?: ClassifyOptions): Promise<ColumnClassification[]>;
   promote(staged: StagedTable, target: SnapshotTarget): Promise<PromotedSnapshot>;
   /** Absolute path of a published snapshot from its storage path. */
   resolveStoragePath(storagePath: string): string;

@@ -1,13 +1,19 @@
 import { access, rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { type ColumnSpec, type QualityReport, QuantaError, type TableProfile } from '@quanta/model';
+import { classifyTableColumns, DEFAULT_CLASSIFY_SAMPLE } from './column-classification.ts';
+import { deriveColumnLineage } from './column-lineage.ts';
 import { resolveColumns } from './contract-columns.ts';
 import { ingestCsv } from './csv-ingest.ts';
 import type {
   AuditResult,
+  ClassifyOptions,
+  ColumnClassification,
   DataEngine,
+  EngineCallOptions,
   IngestRequest,
   ParsedQuery,
+  ProfileOptions,
   PromotedSnapshot,
   QualityRequest,
   ReadSession,
@@ -82,9 +88,9 @@ export class DuckDbEngine implements DataEngine {
   }
 
   /** Reads landing files into a staging file; bad rows are quarantined, never lost. */
-  async ingest(request: IngestRequest): Promise<StagedTable> {
+  async ingest(request: IngestRequest, options: EngineCallOptions = {}): Promise<StagedTable> {
     const path = this.#layout.stagingFile(request.target);
-    return this.#stage(path, async (database) => {
+    return this.#stage({ path, signal: options.signal }, async (database) => {
       try {
         const columns = await resolveColumns(database, request.columns);
         if (request.format === 'csv') await ingestCsv(database, { files: request.files, columns });
@@ -97,11 +103,11 @@ export class DuckDbEngine implements DataEngine {
   }
 
   /** Runs one SELECT over named inputs into a staging file; staged inputs' quarantines come along. */
-  async transform(request: TransformRequest): Promise<StagedTable> {
+  async transform(request: TransformRequest, options: EngineCallOptions = {}): Promise<StagedTable> {
     this.#assertOpen();
     const sql = await this.#parser.normalize(request.sql);
     const path = this.#layout.stagingFile(request.target);
-    return this.#stage(path, async (database) => {
+    return this.#stage({ path, signal: options.signal }, async (database) => {
       let rowsIn = 0;
       for (const [index, [name, relation]] of Object.entries(request.inputs).entries()) {
         rowsIn += await this.#attachInput(database, {
@@ -111,11 +117,18 @@ export class DuckDbEngine implements DataEngine {
         });
       }
       try {
+        throwIfAborted(options.signal);
         await database.run(`CREATE TABLE main.${DATA_TABLE} AS ${sql}`);
       } catch (error) {
-        throw toQueryError(error);
+        throw options.signal?.aborted ? interruptedError() : toQueryError(error);
       }
-      return describeStagedTable(database, { path, rowsIn });
+      const staged = await describeStagedTable(database, { path, rowsIn });
+      const columnLineage = await deriveColumnLineage(database, {
+        sql,
+        inputs: Object.keys(request.inputs),
+        outputs: staged.columns.map((column) => column.name),
+      });
+      return columnLineage ? { ...staged, columnLineage } : staged;
     });
   }
 
@@ -133,7 +146,11 @@ export class DuckDbEngine implements DataEngine {
   }
 
   /** Checks quality clauses; writes only to route a staged table's failing rows to its quarantine. */
-  async checkQuality(table: RelationFile, request: QualityRequest): Promise<QualityReport> {
+  async checkQuality(
+    table: RelationFile,
+    request: QualityRequest,
+    options: EngineCallOptions = {},
+  ): Promise<QualityReport> {
     this.#assertOpen();
     await assertExists(table.path);
     const canRoute =
@@ -141,9 +158,13 @@ export class DuckDbEngine implements DataEngine {
       request.rules.some((rule) => rule.kind === 'metric' && rule.onFail === 'quarantine');
     const check = async (): Promise<QualityReport> => {
       const database = await this.#openDatabase(table.path, { readOnly: !canRoute });
+      const watch = watchAbort(database, options.signal);
       try {
         return await checkTableQuality(database, { ...request, canRoute });
+      } catch (error) {
+        throw options.signal?.aborted ? interruptedError() : error;
       } finally {
+        watch.stop();
         this.#closeDatabase(database);
       }
     };
@@ -155,19 +176,29 @@ export class DuckDbEngine implements DataEngine {
   }
 
   /** Profiles a staged table or snapshot, read-only. */
-  async profile(table: RelationFile): Promise<TableProfile> {
+  async profile(table: RelationFile, options: ProfileOptions = {}): Promise<TableProfile> {
     this.#assertOpen();
     await assertExists(table.path);
+    const { incremental } = options;
+    const base = incremental && { rows: incremental.baseRows, profile: incremental.baseProfile };
     return this.#profileMemo.get(table.path, {
-      request: '',
-      compute: async () => {
-        const database = await this.#openDatabase(table.path, { readOnly: true });
-        try {
-          return await profileTable(database);
-        } finally {
-          this.#closeDatabase(database);
-        }
-      },
+      request: base ? JSON.stringify(base) : '',
+      compute: () =>
+        this.#readOnly(table.path, {
+          signal: options.signal,
+          work: (database) => profileTable(database, base ? { base } : {}),
+        }),
+    });
+  }
+
+  /** Samples each text column and matches it against the detectors, read-only. */
+  async classifyColumns(table: RelationFile, options: ClassifyOptions = {}): Promise<ColumnClassification[]> {
+    this.#assertOpen();
+    await assertExists(table.path);
+    const sampleSize = options.sampleSize ?? DEFAULT_CLASSIFY_SAMPLE;
+    return this.#readOnly(table.path, {
+      signal: options.signal,
+      work: (database) => classifyTableColumns(database, { sampleSize }),
     });
   }
 
@@ -255,20 +286,48 @@ export class DuckDbEngine implements DataEngine {
     this.#parser.close();
   }
 
-  async #stage(path: string, work: (database: DuckDbDatabase) => Promise<StagedTable>): Promise<StagedTable> {
+  async #stage(
+    at: { path: string; signal: AbortSignal | undefined },
+    work: (database: DuckDbDatabase) => Promise<StagedTable>,
+  ): Promise<StagedTable> {
     this.#assertOpen();
+    const { path, signal } = at;
     await prepareStagingFile(path);
     let database: DuckDbDatabase | undefined;
+    let watch: AbortWatch | undefined;
     try {
+      throwIfAborted(signal);
       database = await this.#openDatabase(path, { readOnly: false });
+      watch = watchAbort(database, signal);
       await database.run(CREATE_QUARANTINE_SQL);
       const staged = await work(database);
+      throwIfAborted(signal);
+      watch.stop();
       this.#closeDatabase(database);
       return staged;
     } catch (error) {
+      watch?.stop();
       if (database) this.#closeDatabase(database);
       await removeStagingFile(path);
-      throw error;
+      throw signal?.aborted ? interruptedError() : error;
+    }
+  }
+
+  /** Runs read-only work on a table file, interrupted when `signal` aborts. */
+  async #readOnly<T>(
+    path: string,
+    at: { signal: AbortSignal | undefined; work: (database: DuckDbDatabase) => Promise<T> },
+  ): Promise<T> {
+    throwIfAborted(at.signal);
+    const database = await this.#openDatabase(path, { readOnly: true });
+    const watch = watchAbort(database, at.signal);
+    try {
+      return await at.work(database);
+    } catch (error) {
+      throw at.signal?.aborted ? interruptedError() : error;
+    } finally {
+      watch.stop();
+      this.#closeDatabase(database);
     }
   }
 
@@ -313,6 +372,50 @@ export class DuckDbEngine implements DataEngine {
   #assertOpen(): void {
     if (this.#isClosed) throw new QuantaError('QUANTA_USAGE', 'the data engine is closed');
   }
+}
+
+/** How often an aborted operation interrupts its connection again, until it has stopped. */
+const INTERRUPT_REPEAT_MS = 50;
+
+/** Stops watching a signal once the operation it guards has ended. */
+interface AbortWatch {
+  stop(): void;
+}
+
+/**
+ * Interrupts the database's running statement when `signal` aborts, and again every few
+ * milliseconds until stopped: an interrupt that lands between two statements is lost, so the
+ * next one is interrupted too.
+ */
+function watchAbort(database: DuckDbDatabase, signal: AbortSignal | undefined): AbortWatch {
+  if (!signal) return { stop: () => {} };
+  let timer: NodeJS.Timeout | undefined;
+  const interrupt = () => {
+    database.connection.interrupt();
+    timer ??= setInterval(() => database.connection.interrupt(), INTERRUPT_REPEAT_MS);
+  };
+  if (signal.aborted) interrupt();
+  else signal.addEventListener('abort', interrupt, { once: true });
+  return {
+    stop: () => {
+      signal.removeEventListener('abort', interrupt);
+      clearInterval(timer);
+    },
+  };
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw interruptedError();
+}
+
+function interruptedError(): QuantaError {
+  return new QuantaError(
+    'QUANTA_INTERRUPTED',
+    'the engine stopped: the step timed out or the run was cancelled',
+    {
+      fix: 'raise the step `timeout`, or make the work smaller',
+    },
+  );
 }
 
 async function assertExists(file: string): Promise<void> {

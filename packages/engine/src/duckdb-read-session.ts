@@ -1,9 +1,10 @@
-import type { DuckDBConnection } from '@duckdb/node-api';
-import { QuantaError } from '@quanta/model';
+import type { DuckDBConnection, DuckDBResult } from '@duckdb/node-api';
+import { type ColumnType, type JsonValue, QuantaError } from '@quanta/model';
 import { isTypeName } from './column-types.ts';
 import type {
   QueryResult,
   ReadSession,
+  RowStream,
   SessionAttachment,
   SessionMacro,
   SessionTable,
@@ -59,6 +60,7 @@ export async function openSandbox(
 export class DuckDbReadSession implements ReadSession {
   readonly #connection: DuckDBConnection;
   readonly #onClose: () => void;
+  #stream: DuckDbRowStream | undefined;
   #isClosed = false;
 
   private constructor(connection: DuckDBConnection, onClose: () => void) {
@@ -74,9 +76,25 @@ export class DuckDbReadSession implements ReadSession {
     return new DuckDbReadSession(await sandbox.connect(), options.onClose ?? (() => {}));
   }
 
-  /** Runs exactly one SELECT statement and returns JSON-safe rows. */
+  /** Runs exactly one SELECT statement and returns all its JSON-safe rows. */
   async query(sql: string): Promise<QueryResult> {
+    const stream = await this.stream(sql);
+    const rows: JsonValue[][] = [];
+    for await (const chunk of stream) for (const row of chunk) rows.push(row);
+    return { columns: stream.columns, rows };
+  }
+
+  /**
+   * Runs exactly one SELECT statement as a DuckDB streaming result: rows are produced as the
+   * stream is read (one DuckDB vector, 2,048 rows, per chunk), converted to JSON-safe values.
+   */
+  async stream(sql: string): Promise<RowStream> {
     if (this.#isClosed) throw new QuantaError('QUANTA_USAGE', 'the read session is closed');
+    if (this.#stream?.isOpen) {
+      throw new QuantaError('QUANTA_USAGE', 'the read session is already streaming a result', {
+        fix: 'read or close the previous stream first',
+      });
+    }
     try {
       const statements = await this.#connection.extractStatements(sql);
       if (statements.count !== 1) {
@@ -90,22 +108,85 @@ export class DuckDbReadSession implements ReadSession {
           fix: 'send one SELECT statement',
         });
       }
-      const reader = await prepared.runAndReadAll();
-      const types = reader.columnTypes();
-      const columns = reader.columnNames().map((name, index) => ({ name, type: String(types[index]) }));
-      const rows = reader.convertRows(jsonSafeValue) as QueryResult['rows'];
-      return { columns, rows };
+      this.#stream = new DuckDbRowStream(await prepared.stream(), {
+        interrupt: () => this.#connection.interrupt(),
+      });
+      return this.#stream;
     } catch (error) {
       throw toQueryError(error);
     }
   }
 
-  /** Closes the session's connection; the sandbox stays for other sessions. Idempotent. */
+  /** Closes the session's connection (stopping a stream still open); the sandbox stays. Idempotent. */
   async close(): Promise<void> {
     if (this.#isClosed) return;
     this.#isClosed = true;
+    await this.#stream?.close();
     this.#connection.closeSync();
     this.#onClose();
+  }
+}
+
+/**
+ * A DuckDB streaming result read chunk by chunk. Closing it interrupts the query and waits for
+ * a fetch in flight, so that the connection is never closed under a running fetch.
+ */
+class DuckDbRowStream implements RowStream {
+  readonly columns: readonly ColumnType[];
+  readonly #result: DuckDBResult;
+  readonly #interrupt: () => void;
+  #fetching: Promise<unknown> = Promise.resolve();
+  #isOpen = true;
+
+  constructor(result: DuckDBResult, options: { interrupt: () => void }) {
+    this.#result = result;
+    this.#interrupt = options.interrupt;
+    const types = result.columnTypes();
+    this.columns = result.columnNames().map((name, index) => ({ name, type: String(types[index]) }));
+  }
+
+  /** False once the result was read to the end or closed. */
+  get isOpen(): boolean {
+    return this.#isOpen;
+  }
+
+  /** The next chunk of rows, or undefined at the end. */
+  async next(): Promise<JsonValue[][] | undefined> {
+    if (!this.#isOpen) return undefined;
+    const fetched = this.#result.fetchChunk();
+    this.#fetching = fetched.catch(() => undefined);
+    let chunk: Awaited<typeof fetched>;
+    try {
+      chunk = await fetched;
+    } catch (error) {
+      this.#isOpen = false;
+      throw toQueryError(error);
+    }
+    if (!this.#isOpen || !chunk || chunk.rowCount === 0) {
+      this.#isOpen = false;
+      return undefined;
+    }
+    return chunk.convertRows(jsonSafeValue) as JsonValue[][];
+  }
+
+  async close(): Promise<void> {
+    if (!this.#isOpen) return;
+    this.#isOpen = false;
+    this.#interrupt();
+    await this.#fetching;
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<JsonValue[][]> {
+    return {
+      next: async () => {
+        const chunk = await this.next();
+        return chunk === undefined ? { done: true, value: undefined } : { done: false, value: chunk };
+      },
+      return: async () => {
+        await this.close();
+        return { done: true, value: undefined };
+      },
+    };
   }
 }
 

@@ -11,8 +11,9 @@ import {
 import type { JsonValue } from '@quanta/model';
 
 /**
- * Converts a DuckDB value to a JSON-safe value: big integers as numbers when exactly
- * representable (strings otherwise), DECIMAL as a number, DATE as `YYYY-MM-DD`, TIMESTAMP as ISO
+ * Converts a DuckDB value to a JSON-safe value without losing a digit: big integers as numbers
+ * when exactly representable (their exact decimal text otherwise), DECIMAL as its exact text
+ * with its scale (`12345678901234567.89`, `12.50`: a double would round both), DATE as `YYYY-MM-DD`, TIMESTAMP as ISO
  * text (`2025-01-02T03:04:05`, with `Z` when time-zoned), BLOB as base64, LIST and STRUCT as JSON
  * arrays and objects. Everything else follows DuckDB's own JSON conversion.
  */
@@ -26,7 +27,7 @@ export const jsonSafeValue: DuckDBValueConverter<JsonValue> = (value, type, conv
     case DuckDBTypeId.BIGNUM:
       return safeInteger(value);
     case DuckDBTypeId.DECIMAL:
-      return value instanceof DuckDBDecimalValue ? value.toDouble() : Number(value);
+      return value instanceof DuckDBDecimalValue ? value.toString() : String(value);
     case DuckDBTypeId.DATE:
       return String(value);
     case DuckDBTypeId.TIMESTAMP:

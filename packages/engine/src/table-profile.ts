@@ -7,6 +7,15 @@ import type {
   ValueCount,
 } from '@quanta/model';
 import type { DuckDbDatabase } from './duckdb-database.ts';
+import {
+  compareValues,
+  estimateDistinct,
+  isRegisters,
+  mergeMoments,
+  mergeRegisters,
+  registersAggregate,
+  registersOf,
+} from './profile-sketch.ts';
 import { DATA_TABLE } from './quarantine.ts';
 import { quoteIdentifier, quoteLiteralList } from './sql-text.ts';
 import { tableColumns } from './staged-table-description.ts';
@@ -43,23 +52,44 @@ interface SampleSource {
   readonly patternStride: number;
 }
 
+/** A profiled base an appended table starts with: its first `rows` rows are the base's. */
+export interface ProfileBase {
+  readonly rows: number;
+  readonly profile: TableProfile;
+}
+
 /**
  * Profiles every column of a table in two passes over its data. The first, exact, fused
- * aggregate computes counts, nulls, approximate distinct (HyperLogLog), min/max, mean/stddev
- * and string lengths. Quantiles, top values, histograms and pattern classes (A upper, a lower,
- * 9 digit) come from a seeded reservoir sample of
- * {@link PROFILE_SAMPLE_ROWS} rows, drawn in the second pass, their counts scaled to the table;
- * a table that small is its own sample, so its counts are exact (and it is read three times).
+ * aggregate computes counts, nulls, min/max, mean/stddev, string lengths and HyperLogLog
+ * registers (approximate distinct). Quantiles, top values, histograms and pattern classes
+ * (A upper, a lower, 9 digit) come from a seeded sample of {@link PROFILE_SAMPLE_ROWS} rows,
+ * drawn in the second pass, their counts scaled to the table; a table that small is its own
+ * sample, so its counts are exact (and it is read three times).
+ *
+ * With a `base` (an appended table whose first rows are a profiled snapshot's), the first pass
+ * reads only the appended rows and merges with the base's profile (ADR 016): counts, nulls,
+ * min/max and lengths exactly, mean/stddev by Chan's parallel variance, distinct by register
+ * max. The sample statistics are drawn from the whole table as a full profile draws them.
  */
-export async function profileTable(database: DuckDbDatabase): Promise<TableProfile> {
+export async function profileTable(
+  database: DuckDbDatabase,
+  options: { base?: ProfileBase } = {},
+): Promise<TableProfile> {
   const columns = await tableColumns(database, { table: DATA_TABLE });
-  const [sized = []] = await database.rows(`SELECT count(*) FROM ${DATA}`);
-  const isSampled = Number(sized[0] ?? 0) > PROFILE_SAMPLE_ROWS;
+  const [sized = []] = await database.rows(`SELECT count(*), version() FROM ${DATA}`);
+  const rowCount = Number(sized[0] ?? 0);
+  const scheme = `hll${REGISTER_SCHEME}:duckdb ${String(sized[1])}`;
+  const isSampled = rowCount > PROFILE_SAMPLE_ROWS;
   const expressions: string[] = ['count(*)'];
   const add = (expression: string): number => expressions.push(expression) - 1;
   const planned = columns.map((column) => planFirstScan(column, add));
-  const [first = []] = await database.rows(`SELECT ${expressions.join(', ')} FROM ${DATA}`);
-  const rowCount = Number(first[0] ?? 0);
+  const base = mergeableBase(options.base, { planned, rowCount, scheme });
+  const first = base
+    ? mergeFirst(planned, {
+        delta: (await database.rows(`SELECT ${expressions.join(', ')} FROM ${DATA} WHERE rowid >= ${base.rows}`))[0] ?? [],
+        base,
+      })
+    : finishFirst(planned, (await database.rows(`SELECT ${expressions.join(', ')} FROM ${DATA}`))[0] ?? []);
   const source = await sampleSource(database, { isSampled, rowCount });
   try {
     const tops = await sampleTops(database, { planned, source, rowCount });
@@ -84,10 +114,124 @@ export async function profileTable(database: DuckDbDatabase): Promise<TableProfi
       columns: profiles,
       scans: isSampled ? 2 : 3,
       ...(isSampled ? { sampleRows: source.rows } : {}),
+      sketchScheme: scheme,
+      ...(base ? { incremental: { baseRows: base.rows, deltaRows: rowCount - base.rows } } : {}),
     };
   } finally {
     if (isSampled) await database.run(`DROP TABLE IF EXISTS temp.${SAMPLE}`);
   }
+}
+
+/** Registers per column, as named in a profile's sketch scheme. */
+const REGISTER_SCHEME = 2048;
+
+/**
+ * The base profile, when it can be merged with: the same row count as the base rows, the same
+ * sketch scheme, and every column of the table profiled there with the same type and a sketch.
+ */
+function mergeableBase(
+  base: ProfileBase | undefined,
+  input: { planned: readonly FirstScanSlots[]; rowCount: number; scheme: string },
+): ProfileBase | undefined {
+  if (!base || base.profile.rowCount !== base.rows || base.rows > input.rowCount) return undefined;
+  if (base.profile.sketchScheme !== input.scheme) return undefined;
+  const byName = new Map(base.profile.columns.map((column) => [column.name, column]));
+  const isMergeable = input.planned.every((plan) => {
+    const column = byName.get(plan.column.name);
+    const sketch = column?.sketch;
+    if (!column || column.type !== plan.column.type || !isRegisters(sketch?.registers)) return false;
+    if (plan.slots.low !== undefined && column.count > 0 && sketch?.low === undefined) return false;
+    return plan.family !== 'text' || sketch?.lengthSum !== undefined;
+  });
+  return isMergeable ? base : undefined;
+}
+
+/** The first scan's row with each column's registers in base64 and their distinct estimate. */
+function finishFirst(planned: readonly FirstScanSlots[], row: readonly JsonValue[]): JsonValue[] {
+  const finished = [...row];
+  for (const { slots } of planned) {
+    const registers = registersOf(row[slots.registers as number]);
+    finished[slots.registers as number] = registers;
+    finished[slots.distinct as number] = estimateDistinct(registers);
+  }
+  return finished;
+}
+
+/**
+ * The first scan's row of the whole table from the delta's and the base profile: every slot
+ * {@link columnProfile} and {@link planSecondScan} read, merged.
+ */
+function mergeFirst(
+  planned: readonly FirstScanSlots[],
+  input: { delta: readonly JsonValue[]; base: ProfileBase },
+): JsonValue[] {
+  const delta = finishFirst(planned, input.delta);
+  const merged = [...delta];
+  merged[0] = input.base.rows + Number(delta[0] ?? 0);
+  const byName = new Map(input.base.profile.columns.map((column) => [column.name, column]));
+  for (const plan of planned) {
+    const base = byName.get(plan.column.name);
+    if (!base?.sketch) continue;
+    const { slots } = plan;
+    const set = (slot: number | undefined, value: JsonValue | undefined) => {
+      if (slot !== undefined) merged[slot] = value ?? null;
+    };
+    const deltaCount = Number(delta[slots.count as number] ?? 0);
+    const count = base.count + deltaCount;
+    set(slots.count, count);
+    const registers = mergeRegisters(base.sketch.registers, String(delta[slots.registers as number]));
+    set(slots.registers, registers);
+    set(slots.distinct, estimateDistinct(registers));
+    const order = plan.family === 'number' ? 'number' : 'other';
+    set(slots.min, extreme(base.min, delta[slots.min as number], (a, b) => compareValues(a, b, order) <= 0));
+    set(slots.max, extreme(base.max, delta[slots.max as number], (a, b) => compareValues(a, b, order) >= 0));
+    const low = numberAt(delta, slots.low);
+    const high = numberAt(delta, slots.high);
+    set(slots.low, extreme(base.sketch.low ?? null, low ?? null, (a, b) => Number(a) <= Number(b)));
+    set(slots.high, extreme(base.sketch.high ?? null, high ?? null, (a, b) => Number(a) >= Number(b)));
+    if (slots.mean !== undefined) {
+      const moments = mergeMoments(
+        { count: base.count, ...optional('mean', base.mean), ...optional('stddev', base.stddev) },
+        {
+          count: deltaCount,
+          ...optional('mean', numberAt(delta, slots.mean)),
+          ...optional('stddev', numberAt(delta, slots.stddev)),
+        },
+      );
+      set(slots.mean, moments.mean);
+      set(slots.stddev, moments.stddev);
+    }
+    if (slots.lengthSum !== undefined) {
+      const sum = (base.sketch.lengthSum ?? 0) + Number(delta[slots.lengthSum] ?? 0);
+      set(slots.lengthSum, sum);
+      set(slots.meanLength, count === 0 ? null : sum / count);
+      const lengths = base.length;
+      set(
+        slots.minLength,
+        extreme(lengths?.min ?? null, delta[slots.minLength as number], (a, b) => Number(a) <= Number(b)),
+      );
+      set(
+        slots.maxLength,
+        extreme(lengths?.max ?? null, delta[slots.maxLength as number], (a, b) => Number(a) >= Number(b)),
+      );
+    }
+  }
+  return merged;
+}
+
+function optional<K extends string>(key: K, value: number | undefined): { [P in K]?: number } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: number };
+}
+
+/** The kept one of two values (`isFirst` when the first wins); a missing value loses. */
+function extreme(
+  a: JsonValue | undefined,
+  b: JsonValue | undefined,
+  isFirst: (a: JsonValue, b: JsonValue) => boolean,
+): JsonValue {
+  if (a === null || a === undefined) return b ?? null;
+  if (b === null || b === undefined) return a;
+  return isFirst(a, b) ? a : b;
 }
 
 async function sampleSource(
@@ -184,7 +328,9 @@ function planFirstScan(column: ColumnType, add: (expression: string) => number):
   const family = familyOf(column.type);
   const slots: Record<string, number> = {
     count: add(`count(${name})`),
-    distinct: add(`approx_count_distinct(${name})`),
+    registers: add(registersAggregate(name)),
+    // Filled from the registers once read (finishFirst, mergeFirst).
+    distinct: add('NULL'),
   };
   if (family !== 'other') {
     slots.min = add(`min(${name})`);
@@ -204,6 +350,7 @@ function planFirstScan(column: ColumnType, add: (expression: string) => number):
     slots.minLength = add(`min(length(${text}))`);
     slots.maxLength = add(`max(length(${text}))`);
     slots.meanLength = add(`avg(length(${text}))`);
+    slots.lengthSum = add(`sum(length(${text}))`);
   }
   return { column, family, slots };
 }
@@ -360,5 +507,10 @@ function columnProfile(
           },
         }),
     ...(patterns ? { patterns } : {}),
+    sketch: {
+      registers: String(at(plan.slots.registers) ?? ''),
+      ...(plan.slots.lengthSum === undefined ? {} : { lengthSum: Number(at(plan.slots.lengthSum) ?? 0) }),
+      ...(low === undefined || high === undefined ? {} : { low, high }),
+    },
   };
 }

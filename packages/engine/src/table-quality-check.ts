@@ -10,6 +10,7 @@ import type {
   SqlRule,
 } from '@quanta/model';
 import { toQuantaError } from '@quanta/model';
+import { clauseKeyOf } from './clause-key.ts';
 import { resolveColumns } from './contract-columns.ts';
 import type { QualityRequest } from './data-engine.ts';
 import type { DuckDbDatabase } from './duckdb-database.ts';
@@ -52,6 +53,8 @@ interface Scope {
   /** The base report's clauses by id; empty for a full check. */
   readonly base: ReadonlyMap<string, ClauseResult>;
   readonly isIncremental: boolean;
+  /** The clauses (ids) measured on the delta only; the others read the whole table. */
+  readonly onDelta: ReadonlySet<string>;
 }
 
 /**
@@ -73,12 +76,6 @@ export async function checkTableQuality(
   const actual = await tableColumns(database, { table: DATA_TABLE });
   const schema = schemaChecks(actual, await resolveColumns(database, request.columns));
   const types = new Map(actual.map((column) => [column.name, column.type]));
-  const scope = scopeOf(request);
-  const routed = request.canRoute
-    ? await routeToQuarantine(database, { rules: request.rules, types, counter, scope })
-    : new Map<string, number>();
-  const references = await attachReferences(database, request);
-  const outcomes: Outcome[] = [];
   const separate = request.rules.filter(
     (rule): rule is SqlRule =>
       rule.kind === 'sql' && fusableSqlCondition(rule, request.tableName) === undefined,
@@ -86,14 +83,29 @@ export async function checkTableQuality(
   const fused = request.rules.filter(
     (rule) => rule.kind !== 'unenforceable' && !separate.includes(rule as SqlRule),
   );
-  const context: FusedContext = { types, now: request.now, table: request.tableName, references, scope };
-  const total = await measureFused(database, { rules: fused, context, counter, outcomes });
+  const keys = new Map(fused.map((rule) => [rule.id, clauseKeyOf(rule, { request, types })]));
+  const scope = scopeOf(request, { rules: fused, keys });
+  const routed = request.canRoute
+    ? await routeToQuarantine(database, { rules: request.rules, types, counter, scope })
+    : new Map<string, number>();
+  const references = await attachReferences(database, request);
+  const outcomes: Outcome[] = [];
+  const context: FusedContext = { types, now: request.now, table: request.tableName, references, scope, keys };
+  const onDelta = fused.filter((rule) => scope.onDelta.has(rule.id));
+  const onTable = fused.filter((rule) => !scope.onDelta.has(rule.id));
+  let total: number | undefined;
+  if (onDelta.length > 0) total = await measureFused(database, { rules: onDelta, context, counter, outcomes });
+  if (onTable.length > 0 || total === undefined) {
+    const wholeTable = { ...context, scope: FULL };
+    const counted = await measureFused(database, { rules: onTable, context: wholeTable, counter, outcomes });
+    total ??= counted;
+  }
   for (const rule of request.rules) {
     if (rule.kind === 'unenforceable') outcomes.push(cannotEnforce(rule, rule.reason));
   }
   for (const rule of separate)
     outcomes.push(await measureSql(database, { rule, table: request.tableName, counter }));
-  const clauses = await withSamples(database, { outcomes, counter, routed });
+  const clauses = annotate(await withSamples(database, { outcomes, counter, routed }), { scope, keys });
   const order = new Map(request.rules.map((rule, index) => [rule.id, index]));
   clauses.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
   const [quarantine] = await database.rows(`SELECT count(*) FROM main.${QUARANTINE_TABLE}`);
@@ -116,22 +128,58 @@ export async function checkTableQuality(
   };
 }
 
-const FULL: Scope = { baseRows: 0, base: new Map(), isIncremental: false };
+/**
+ * Stamps each basis with its clause key (what a later incremental check must match) and, on an
+ * incremental check, says of every measured clause whether it read the delta only (`delta`)
+ * or the whole table (`table`).
+ */
+function annotate(
+  clauses: readonly ClauseResult[],
+  input: { scope: Scope; keys: ReadonlyMap<string, string> },
+): ClauseResult[] {
+  return clauses.map((clause) => {
+    const key = input.keys.get(clause.id);
+    const basis = clause.basis && key !== undefined ? { ...clause.basis, key } : clause.basis;
+    const scope: ClauseResult['scope'] = input.scope.onDelta.has(clause.id) ? 'delta' : 'table';
+    return {
+      ...clause,
+      ...(basis ? { basis } : {}),
+      ...(input.scope.isIncremental && clause.status !== 'cannotEnforce' ? { scope } : {}),
+    };
+  });
+}
 
-/** Incremental when every clause the aggregate measures can be combined with the base report's. */
-function scopeOf(request: QualityRequest): Scope {
+const FULL: Scope = { baseRows: 0, base: new Map(), isIncremental: false, onDelta: new Set() };
+
+/**
+ * Which clauses can read the delta only: those whose base clause measured the same thing (the
+ * same clause key: condition, column types, pinned reference) and left a basis to add to. The
+ * row count is the base's plus the delta's. Every other clause reads the whole table. Routing
+ * to quarantine must only touch the delta (base rows keep their rowids), so a quarantine rule
+ * the base was not checked with makes the whole check a full scan.
+ */
+function scopeOf(
+  request: QualityRequest,
+  input: { rules: readonly QualityRule[]; keys: ReadonlyMap<string, string> },
+): Scope {
   const incremental = request.incremental;
   if (!incremental || incremental.baseReport.rowCount !== incremental.baseRows) return FULL;
   const base = new Map(incremental.baseReport.clauses.map((clause) => [clause.id, clause]));
-  const isCombinable = request.rules.every((rule) => {
-    if (rule.kind === 'unenforceable') return true;
-    if (rule.kind === 'metric' && rule.metric === 'rowCount') return true;
-    if (rule.kind === 'sql' && fusableSqlCondition(rule, request.tableName) === undefined) return true;
+  const isCounted = (rule: QualityRule) => rule.kind === 'metric' && rule.metric === 'rowCount';
+  const isCombinable = (rule: QualityRule): boolean => {
+    if (isCounted(rule)) return true;
     const clause = base.get(rule.id);
     if (!clause || clause.status === 'cannotEnforce' || !clause.basis) return false;
-    return rule.kind === 'sla' ? true : clause.basis.failing !== undefined;
-  });
-  return isCombinable ? { baseRows: incremental.baseRows, base, isIncremental: true } : FULL;
+    if (clause.basis.key === undefined || clause.basis.key !== input.keys.get(rule.id)) return false;
+    return rule.kind === 'sla' ? clause.basis.edge !== undefined : clause.basis.failing !== undefined;
+  };
+  const onDelta = new Set(input.rules.filter(isCombinable).map((rule) => rule.id));
+  const isRoutable = request.rules.every(
+    (rule) => rule.kind !== 'metric' || rule.onFail !== 'quarantine' || onDelta.has(rule.id),
+  );
+  const isAnyOnDelta = input.rules.some((rule) => onDelta.has(rule.id) && !isCounted(rule));
+  if (!isRoutable || !isAnyOnDelta) return FULL;
+  return { baseRows: incremental.baseRows, base, isIncremental: true, onDelta };
 }
 
 /** The delta's rows only (incremental), as a condition on rowid; `true` for a full check. */
@@ -283,6 +331,8 @@ interface FusedContext {
   /** Attached upstream snapshots by contract file. */
   readonly references: ReadonlyMap<string, string>;
   readonly scope: Scope;
+  /** What each clause measures, by rule id: a base clause with another key cannot be combined. */
+  readonly keys: ReadonlyMap<string, string>;
 }
 
 /** The aggregate row and the table's row count (base plus delta when incremental). */
@@ -393,7 +443,7 @@ async function metricReader(
   const condition = failingCondition(rule, context.types);
   const prior = baseFailing(rule, context.scope);
   if (condition !== undefined) {
-    const count = aggregates.add(`count(*) FILTER (WHERE ${condition})`);
+    const count = aggregates.add(failingCount(rule, condition));
     return ({ row, total }) =>
       judge(rule, {
         count: prior + Number(row[count] ?? 0),
@@ -420,6 +470,21 @@ async function metricReader(
       total,
       what: 'duplicate row(s)',
     });
+}
+
+/**
+ * The aggregate counting a row-level metric's failing rows. Nulls are counted as
+ * `count(*) - count(column)`: DuckDB answers `count(column)` from the column's storage
+ * statistics when they prove it holds no null (no scan of it at all), and counts validity
+ * bits otherwise; a `FILTER (WHERE column IS NULL)` is always evaluated row by row.
+ */
+function failingCount(rule: MetricRule, condition: string): string {
+  const [column] = rule.columns;
+  const isNullCount =
+    rule.metric === 'nullValues' || (rule.metric === 'missingValues' && (rule.missingValues ?? []).length === 0);
+  if (isNullCount && column !== undefined && rule.columns.length === 1)
+    return `count(*) - count(${quoteIdentifier(column)})`;
+  return `count(*) FILTER (WHERE ${condition})`;
 }
 
 /** How many distinct keys of the delta the base already holds: each one more duplicate. */

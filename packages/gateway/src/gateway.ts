@@ -1,12 +1,17 @@
 import type {
   DataEngine,
+  ParsedQuery,
   QueryResult,
+  ReadSession,
+  RowStream,
   SessionAttachment,
   SessionMacro,
   TableReference,
+  TableRewrite,
 } from '@quanta/engine';
 import { type AccessPolicy, hashMaskMacro, type PortAccess, type Principal } from '@quanta/governance';
 import {
+  type JsonValue,
   type PortRecord,
   parseAddress,
   portSqlName,
@@ -23,17 +28,13 @@ import {
 } from './catalog-tables.ts';
 import { visibleCatalogFacts, visibleRelations } from './catalog-visibility.ts';
 import { summarizeDomainUsage } from './domain-usage.ts';
+import { GatewayRowStream, type GatewayStream, type PortRead, type StreamEnd } from './gateway-stream.ts';
+import { LruCache } from './lru-cache.ts';
 import { PG_CATALOG_FUNCTION_NAMES, PG_CATALOG_MACROS } from './pg-catalog-functions.ts';
 import { buildPgCatalogTables, pgCatalogTableOf } from './pg-catalog-tables.ts';
 import { portNameOfPgReference } from './pg-schema-names.ts';
 import { compilePortView, type PortView } from './port-view.ts';
 import { checkFunctions, checkQualifiedFunctions, isSystemReference } from './sql-guard.ts';
-
-/** A port version a query read. */
-export interface PortRead {
-  readonly address: string;
-  readonly version: number;
-}
 
 /** The rows of a consumer query and what it read. */
 export interface GatewayResult extends QueryResult {
@@ -72,6 +73,13 @@ type ResolvedReference =
   | { readonly kind: 'catalog'; readonly table: string }
   | { readonly kind: 'pg-catalog'; readonly table: TableReference };
 
+/** A query past every check, running on its session. */
+interface RunningQuery {
+  readonly session: ReadSession;
+  readonly rows: RowStream;
+  readonly reads: PortRead[];
+}
+
 /** What the audit records of one query, filled as the query goes. */
 interface QueryTrail {
   policies: string[];
@@ -80,6 +88,11 @@ interface QueryTrail {
 }
 
 const VERSIONED_TABLE = /^(.*)@(\d+)$/;
+
+/** Query texts whose parse and rewrite are kept (BI tools and dashboards repeat theirs). */
+const QUERIES_KEPT = 512;
+/** Port access decisions kept per policy set. */
+const DECISIONS_KEPT = 4_096;
 
 /**
  * Table functions that compute rows from their arguments alone, with no access to a file, a
@@ -96,6 +109,9 @@ const PURE_TABLE_FUNCTIONS: ReadonlySet<string> = new Set(['generate_series', 'u
  */
 export class Gateway {
   readonly #options: GatewayOptions;
+  readonly #parsed = new LruCache<string, ParsedQuery>(QUERIES_KEPT);
+  readonly #rewritten = new LruCache<string, string>(QUERIES_KEPT);
+  readonly #decisions = new WeakMap<AccessPolicy, LruCache<string, PortAccess>>();
 
   private constructor(options: GatewayOptions) {
     this.#options = options;
@@ -106,8 +122,24 @@ export class Gateway {
     return new Gateway(options);
   }
 
-  /** Runs a read-only query as a principal; every outcome is audited. */
+  /**
+   * Runs a read-only query as a principal and returns all its rows (small results, tests,
+   * the demo); built on `stream`, audited the same way.
+   */
   async query(sql: string, identity: QueryIdentity): Promise<GatewayResult> {
+    const stream = await this.stream(sql, identity);
+    const rows: JsonValue[][] = [];
+    for await (const chunk of stream) for (const row of chunk) rows.push(row);
+    return { columns: stream.columns, rows, reads: stream.reads, durationMs: stream.durationMs };
+  }
+
+  /**
+   * Runs a read-only query as a principal and returns its rows as they are produced. A refusal
+   * or an error before the first row rejects (and is audited at once); otherwise the query is
+   * audited when the stream ends: read to the end, failed, or closed early by the consumer
+   * (recorded with the rows handed out and reason QUANTA_QUERY_CANCELED).
+   */
+  async stream(sql: string, identity: QueryIdentity): Promise<GatewayStream> {
     const started = performance.now();
     const trail: QueryTrail = { policies: [], ports: [], columns: [] };
     const event = (outcome: Pick<NewAuditEvent, 'decision' | 'reason' | 'rowsReturned'>): NewAuditEvent => ({
@@ -121,34 +153,27 @@ export class Gateway {
       columns: trail.columns,
       durationMs: performance.now() - started,
     });
-    let result: QueryResult & { reads: PortRead[] };
+    let running: RunningQuery;
     try {
-      result = await this.#run(sql, { identity, trail });
+      running = await this.#run(sql, { identity, trail });
     } catch (error) {
-      const quantaError = toQuantaError(error);
-      const isDenied =
-        quantaError.code === 'QUANTA_POLICY_DENIED' || quantaError.code === 'QUANTA_SQL_FORBIDDEN';
-      await this.#options.audit.appendAuditEvent(
-        event({
-          decision: isDenied ? 'deny' : 'error',
-          reason: `${quantaError.code} ${quantaError.message}`,
-        }),
-      );
+      await this.#options.audit.appendAuditEvent(event(refusalOutcome(error)));
       throw error;
     }
-    await this.#options.audit.appendAuditEvent(
-      event({ decision: 'allow', rowsReturned: result.rows.length }),
-    );
-    return { ...result, durationMs: performance.now() - started };
+    return new GatewayRowStream(running.rows, {
+      reads: running.reads,
+      started,
+      finish: async (end, rowCount) => {
+        await running.session.close();
+        await this.#options.audit.appendAuditEvent(event(endOutcome(end, rowCount)));
+      },
+    });
   }
 
-  async #run(
-    sql: string,
-    context: { identity: QueryIdentity; trail: QueryTrail },
-  ): Promise<QueryResult & { reads: PortRead[] }> {
+  async #run(sql: string, context: { identity: QueryIdentity; trail: QueryTrail }): Promise<RunningQuery> {
     const access = await this.#options.access();
     const principal = await this.#withGrants(authenticate(access, context));
-    const parsed = await this.#options.engine.parseQuery(sql);
+    const parsed = await this.#parse(sql);
     if (!parsed.isSingleSelect) {
       throw new QuantaError('QUANTA_SQL_FORBIDDEN', 'only a single SELECT statement is allowed', {
         fix: 'send one SELECT (or WITH ... SELECT) statement',
@@ -173,9 +198,10 @@ export class Gateway {
     }
     const attachments = attachmentsFor(resolved);
     const views = this.#views({ access, principal, resolved, attachments, trail: context.trail });
-    const rewritten = await this.#options.engine.rewriteTableReferences(sql, (reference) =>
-      rewriteReference(reference, { resolved, attachments, views }),
-    );
+    const rewritten = await this.#rewrite(sql, {
+      parsed,
+      rewrite: (reference) => rewriteReference(reference, { resolved, attachments, views }),
+    });
     const needsCatalog = [...resolved.values()].some((target) => target.kind === 'catalog');
     const needsPgCatalog =
       [...resolved.values()].some((target) => target.kind === 'pg-catalog') ||
@@ -197,13 +223,64 @@ export class Gateway {
       ],
     });
     try {
-      const result = await session.query(rewritten).catch((error: unknown) => {
-        throw hiddenColumnError(error, views);
-      });
-      return { ...result, reads: readsOf(resolved) };
-    } finally {
+      const rows = await session.stream(rewritten);
+      return { session, rows, reads: readsOf(resolved) };
+    } catch (error) {
       await session.close();
+      throw hiddenColumnError(error, views);
     }
+  }
+
+  /** Parses with the engine; the answer for a text is always the same, so recent ones are kept. */
+  async #parse(sql: string): Promise<ParsedQuery> {
+    const cached = this.#parsed.get(sql);
+    if (cached) return cached;
+    const parsed = await this.#options.engine.parseQuery(sql);
+    this.#parsed.set(sql, parsed);
+    return parsed;
+  }
+
+  /**
+   * Rewrites the table references. The printed SQL depends only on the text and on what each
+   * reference becomes (the view SQL, with the principal's filters and masks in it), so a query
+   * seen with the same targets reuses it instead of three more round trips to the parser.
+   */
+  async #rewrite(
+    sql: string,
+    context: { parsed: ParsedQuery; rewrite: (reference: TableReference) => TableRewrite },
+  ): Promise<string> {
+    const key = JSON.stringify([sql, context.parsed.tableReferences.map(context.rewrite)]);
+    const cached = this.#rewritten.get(key);
+    if (cached !== undefined) return cached;
+    const rewritten = await this.#options.engine.rewriteTableReferences(sql, context.rewrite);
+    this.#rewritten.set(key, rewritten);
+    return rewritten;
+  }
+
+  /**
+   * A principal's access to a port. Decisions are a function of the policies, the principal's
+   * attributes and grants, and the port's columns (no time in the context), so they are kept
+   * per policy set: a new policy set (apply, referential change) starts afresh, and a grant
+   * that expires changes the principal's grants, hence the key.
+   */
+  #portAccess(access: AccessPolicy, context: { principal: Principal; port: PortRecord }): PortAccess {
+    let decisions = this.#decisions.get(access);
+    if (!decisions) {
+      decisions = new LruCache<string, PortAccess>(DECISIONS_KEPT);
+      this.#decisions.set(access, decisions);
+    }
+    const { principal, port } = context;
+    const key = JSON.stringify([
+      principal,
+      port.address,
+      port.hash,
+      port.columns.map((column) => column.name),
+    ]);
+    const cached = decisions.get(key);
+    if (cached) return cached;
+    const decided = access.portAccess(principal, port);
+    decisions.set(key, decided);
+    return decided;
   }
 
   /** One view per port snapshot read: authorized, masked and filtered. */
@@ -219,7 +296,10 @@ export class Gateway {
       if (target.kind !== 'port') continue;
       const key = snapshotKey(target.snapshot);
       if (views.has(key)) continue;
-      const portAccess = context.access.portAccess(context.principal, target.port);
+      const portAccess = this.#portAccess(context.access, {
+        principal: context.principal,
+        port: target.port,
+      });
       context.trail.ports.push(key);
       context.trail.policies.push(...portAccess.policies);
       if (portAccess.kind === 'denied') throw deniedError(context.principal, portAccess);
@@ -313,6 +393,38 @@ export class Gateway {
       return profile ? [{ port: snapshot.port, version: snapshot.version, profile }] : [];
     });
     return { catalog, currentSnapshots, runs, snapshots, usage, quality, profiles };
+  }
+}
+
+/** The audit outcome of a query refused or failed before its first row. */
+function refusalOutcome(error: unknown): Pick<NewAuditEvent, 'decision' | 'reason'> {
+  const quantaError = toQuantaError(error);
+  const isDenied = quantaError.code === 'QUANTA_POLICY_DENIED' || quantaError.code === 'QUANTA_SQL_FORBIDDEN';
+  return { decision: isDenied ? 'deny' : 'error', reason: `${quantaError.code} ${quantaError.message}` };
+}
+
+/** The audit outcome of a query whose rows were streamed. */
+function endOutcome(
+  end: StreamEnd,
+  rowCount: number,
+): Pick<NewAuditEvent, 'decision' | 'reason' | 'rowsReturned'> {
+  switch (end.kind) {
+    case 'complete':
+      return { decision: 'allow', rowsReturned: rowCount };
+    case 'stopped':
+      return {
+        decision: 'allow',
+        rowsReturned: rowCount,
+        reason: `QUANTA_QUERY_CANCELED the consumer stopped reading after ${rowCount} rows`,
+      };
+    case 'failed': {
+      const quantaError = toQuantaError(end.error);
+      return {
+        decision: 'error',
+        rowsReturned: rowCount,
+        reason: `${quantaError.code} ${quantaError.message}`,
+      };
+    }
   }
 }
 

@@ -21,11 +21,16 @@ export type QuantaErrorCode =
   | 'QUANTA_SQL_FORBIDDEN'
   | 'QUANTA_POLICY_DENIED'
   | 'QUANTA_UNAUTHENTICATED'
+  | 'QUANTA_CSRF_REFUSED'
   | 'QUANTA_INGEST_FAILED'
   | 'QUANTA_PUBLISH_BLOCKED'
   | 'QUANTA_WORKFLOW_FAILED'
   | 'QUANTA_STORE_UNAVAILABLE'
+  | 'QUANTA_STEP_TIMEOUT'
+  | 'QUANTA_INTERRUPTED'
+  | 'QUANTA_CLASSIFICATION_MISMATCH'
   | 'QUANTA_USAGE'
+  | 'QUANTA_QUERY_CANCELED'
   | 'QUANTA_INTERNAL';
 
 /** How a code surfaces at each front door. */
@@ -67,11 +72,28 @@ export const ERROR_TABLE: Readonly<Record<QuantaErrorCode, ErrorPresentation>> =
     exitCode: 13,
     title: 'Not authenticated: missing, unknown, expired or revoked token',
   },
+  QUANTA_CSRF_REFUSED: {
+    httpStatus: 403,
+    exitCode: 6,
+    title: 'Cross-site request refused: a cookie-authenticated change needs a same-origin Origin header',
+  },
   QUANTA_INGEST_FAILED: { httpStatus: 422, exitCode: 7, title: 'Ingest failed' },
   QUANTA_PUBLISH_BLOCKED: { httpStatus: 409, exitCode: 8, title: 'Publication blocked' },
   QUANTA_WORKFLOW_FAILED: { httpStatus: 500, exitCode: 9, title: 'Workflow failed' },
   QUANTA_STORE_UNAVAILABLE: { httpStatus: 503, exitCode: 10, title: 'Metadata store unavailable' },
+  QUANTA_STEP_TIMEOUT: { httpStatus: 504, exitCode: 14, title: 'A workflow step timed out' },
+  QUANTA_INTERRUPTED: {
+    httpStatus: 503,
+    exitCode: 15,
+    title: 'The work was interrupted (step timeout or cancelled run)',
+  },
+  QUANTA_CLASSIFICATION_MISMATCH: {
+    httpStatus: 422,
+    exitCode: 16,
+    title: "A column's data does not match its declared classification",
+  },
   QUANTA_USAGE: { httpStatus: 400, exitCode: 64, title: 'Wrong usage' },
+  QUANTA_QUERY_CANCELED: { httpStatus: 499, exitCode: 130, title: 'Query stopped before its last row' },
   QUANTA_INTERNAL: { httpStatus: 500, exitCode: 70, title: 'Internal error' },
 };
 

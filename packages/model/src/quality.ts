@@ -130,9 +130,15 @@ export interface ClauseResult {
   /**
    * What an incremental check adds the delta's measure to: the failing rows (row-level
    * metrics, duplicates, orphans, count-shaped sql rules), or the newest/oldest value of an SLA
-   * clause in epoch seconds.
+   * clause in epoch seconds; `key` is what the clause measured (its condition, the column
+   * types, the pinned reference), which a later incremental check must match (ADR 016).
    */
-  readonly basis?: { readonly failing?: number; readonly edge?: number };
+  readonly basis?: { readonly failing?: number; readonly edge?: number; readonly key?: string };
+  /**
+   * On an incremental check: `delta` when only the appended rows were read and the measure was
+   * combined with the base snapshot's report, `table` when the whole table was read.
+   */
+  readonly scope?: 'delta' | 'table';
 }
 
 /** A schema check from the table's metadata (column present, type fits, no extra column). */
@@ -158,7 +164,10 @@ export interface QualityReport {
   /** Rows left in the table, and rows in its quarantine, after routing. */
   readonly rowCount: number;
   readonly quarantinedRows: number;
-  /** Present when only the rows appended since a checked base were scanned (ADR 010). */
+  /**
+   * Present when clauses read only the rows appended since a checked base (ADR 010, 016); each
+   * measured clause then says its `scope`.
+   */
   readonly incremental?: { readonly baseRows: number; readonly deltaRows: number };
 }
 
@@ -186,7 +195,7 @@ export interface ColumnProfile {
   readonly type: string;
   readonly count: number;
   readonly nulls: number;
-  /** Approximate distinct count (HyperLogLog). */
+  /** Approximate distinct count (HyperLogLog, 2,048 registers: about 2.3 % standard error). */
   readonly distinct: number;
   readonly min?: JsonValue;
   readonly max?: JsonValue;
@@ -199,6 +208,19 @@ export interface ColumnProfile {
   readonly length?: { readonly min: number; readonly max: number; readonly mean: number };
   /** Character classes of text values (A upper, a lower, 9 digit), most frequent first. */
   readonly patterns?: readonly ValueCount[];
+  /** What merging this profile with an appended batch's needs (ADR 016); not for display. */
+  readonly sketch?: ColumnSketch;
+}
+
+/** The mergeable state behind a column's profile. */
+export interface ColumnSketch {
+  /** HyperLogLog registers, one byte each, base64: a union's registers are the max of each. */
+  readonly registers: string;
+  /** The sum of the text lengths, for the exact mean length of a merged profile. */
+  readonly lengthSum?: number;
+  /** Min and max on the scale histograms are binned on (days for dates, seconds for timestamps). */
+  readonly low?: number;
+  readonly high?: number;
 }
 
 /** The profile of a table: every column, computed in a fixed number of scans. */
@@ -211,4 +233,11 @@ export interface TableProfile {
    * their counts scaled to the table; absent when the whole table was read (exact counts).
    */
   readonly sampleRows?: number;
+  /** How the columns' sketches were computed (hash and registers): only equal schemes merge. */
+  readonly sketchScheme?: string;
+  /**
+   * Present when the exact statistics and sketches were computed on the rows appended after
+   * `baseRows` and merged with the base snapshot's profile (ADR 016).
+   */
+  readonly incremental?: { readonly baseRows: number; readonly deltaRows: number };
 }

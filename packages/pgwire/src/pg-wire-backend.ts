@@ -20,6 +20,15 @@ export interface PgWireResult {
   readonly rows: readonly JsonValue[][];
 }
 
+/**
+ * The rows of one statement as the backend produces them, chunk by chunk; `close` stops the
+ * query (a client gone, a statement canceled, a portal closed before its end).
+ */
+export interface PgWireRowStream extends AsyncIterable<JsonValue[][]> {
+  readonly columns: readonly PgWireColumn[];
+  close(): Promise<void>;
+}
+
 /** Options of one backend query. */
 export interface PgWireQueryOptions {
   /** The principal the login resolved to. */
@@ -37,4 +46,9 @@ export interface PgWireBackend {
   authenticate(credentials: PgWireCredentials): Promise<string | undefined>;
   /** Runs one read-only statement for the principal; throws QuantaError when refused. */
   query(sql: string, options: PgWireQueryOptions): Promise<PgWireResult>;
+  /**
+   * Runs one read-only statement and returns its rows as they come; when present, queries use
+   * it and DataRows are sent chunk by chunk instead of after the whole result.
+   */
+  stream?(sql: string, options: PgWireQueryOptions): Promise<PgWireRowStream>;
 }

@@ -23,6 +23,20 @@ interface Connection {
   session?: PgWireSession;
 }
 
+/** Resolves once the socket's write buffer has drained, or the socket is gone. */
+function drained(socket: Socket): Promise<void> {
+  if (!socket.writableNeedDrain || socket.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      socket.off('drain', done);
+      socket.off('close', done);
+      resolve();
+    };
+    socket.on('drain', done);
+    socket.on('close', done);
+  });
+}
+
 function keyText(key: BackendKey): string {
   return `${key.processId}:${key.secret}`;
 }
@@ -154,6 +168,7 @@ export class PgWireServer {
       key,
       write: (chunk) => gateway.sendData(chunk),
       end: () => gateway.socket.end(),
+      drained: () => drained(gateway.socket),
     });
     connection.session = session;
     this.#sessionsByKey.set(keyText(key), session);

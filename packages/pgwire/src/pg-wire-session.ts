@@ -1,3 +1,4 @@
+import type { JsonValue } from '@quanta/model';
 import {
   authenticationOk,
   backendKeyData,
@@ -31,6 +32,7 @@ import { errorFieldsOf, PROTOCOL_SQLSTATE } from './sqlstate.ts';
 import {
   dataRows,
   describeColumns,
+  errorOutcome,
   resultFormatsOf,
   type StatementOutcome,
   simpleResponse,
@@ -53,6 +55,8 @@ export interface PgWireSessionOptions {
   readonly write: (chunk: Buffer) => void;
   /** Ends the connection. */
   readonly end: () => void;
+  /** Resolves when the client has taken what was written (backpressure); at once when omitted. */
+  readonly drained?: () => Promise<void>;
 }
 
 /** A statement prepared by Parse. */
@@ -69,6 +73,10 @@ interface Portal {
   outcome?: StatementOutcome;
   described?: { readonly types: readonly PgType[]; readonly formats: readonly (0 | 1)[] };
   offset: number;
+  /** Rows of a streamed outcome fetched but not yet sent (an Execute with a row limit). */
+  buffered: JsonValue[][];
+  /** Rows of a streamed outcome sent so far. */
+  sent: number;
 }
 
 const FLUSH_THRESHOLD = 256 * 1024;
@@ -113,6 +121,7 @@ export class PgWireSession {
   close(): void {
     this.#isClosed = true;
     this.cancel();
+    this.#clearPortals();
   }
 
   /** Handles one frontend message; never throws. */
@@ -173,7 +182,8 @@ export class PgWireSession {
       case 'execute':
         return this.#execute(message);
       case 'close':
-        (message.target === 'statement' ? this.#statements : this.#portals).delete(message.name);
+        if (message.target === 'statement') this.#statements.delete(message.name);
+        else this.#dropPortal(message.name);
         return this.#send(closeComplete());
       case 'sync':
         return this.#sync(state);
@@ -209,13 +219,18 @@ export class PgWireSession {
 
   async #simpleQuery(sql: string, state: SessionState): Promise<void> {
     this.#statements.delete('');
-    this.#portals.delete('');
+    this.#dropPortal('');
     const statements = splitStatements(sql);
     if (statements.length === 0) this.#send(emptyQueryResponse());
     for (const statement of statements) {
-      const outcome = await runStatement(statement, this.#context(state));
-      for (const message of simpleResponse(outcome)) this.#send(message);
-      if (outcome.kind === 'error') break;
+      const context = this.#context(state);
+      const outcome = await runStatement(statement, context);
+      const sent = outcome.kind === 'stream' ? await this.#sendStream(outcome, context.signal) : outcome;
+      if (sent.kind !== 'stream') for (const message of simpleResponse(sent)) this.#send(message);
+      if (sent.kind === 'error') {
+        if (state.status === 'transaction') state.status = 'failed';
+        break;
+      }
     }
     this.#inFlight = undefined;
     this.#send(readyForQuery(state.status));
@@ -290,7 +305,14 @@ export class PgWireSession {
       this.#fail(errorFieldsOf(error));
       return;
     }
-    this.#portals.set(message.portal, { sql, resultFormats: message.resultFormats, offset: 0 });
+    this.#dropPortal(message.portal);
+    this.#portals.set(message.portal, {
+      sql,
+      resultFormats: message.resultFormats,
+      offset: 0,
+      buffered: [],
+      sent: 0,
+    });
     this.#send(bindComplete());
   }
 
@@ -345,7 +367,7 @@ export class PgWireSession {
     const portal = this.#portal(name);
     if (portal === undefined) return;
     const outcome = await this.#evaluate(portal);
-    if (outcome.kind === 'rows') this.#describeRows(portal, outcome.columns);
+    if (outcome.kind === 'rows' || outcome.kind === 'stream') this.#describeRows(portal, outcome.columns);
     else if (outcome.kind === 'error') this.#fail(outcome.fields);
     else this.#send(noData());
   }
@@ -368,6 +390,8 @@ export class PgWireSession {
     switch (outcome.kind) {
       case 'rows':
         return this.#executeRows(portal, { outcome, maxRows: message.maxRows });
+      case 'stream':
+        return this.#executeStream(portal, { outcome, maxRows: message.maxRows });
       case 'command':
         return this.#send(commandComplete(outcome.tag));
       case 'empty':
@@ -400,9 +424,119 @@ export class PgWireSession {
     else this.#send(commandComplete(tagOf(outcome, slice.length)));
   }
 
+  /**
+   * Sends a streamed result in the simple protocol: RowDescription, then the DataRows of each
+   * chunk as it comes, waiting for the client to take them; the outcome returned (the
+   * `SELECT n` tag, or the error of a cancel or a failure mid-way, which stops the query) ends
+   * the response.
+   */
+  async #sendStream(
+    outcome: Extract<StatementOutcome, { kind: 'stream' }>,
+    signal: AbortSignal,
+  ): Promise<StatementOutcome> {
+    const formats = resultFormatsOf([], outcome.columns.length);
+    const described = describeColumns(outcome.columns, formats);
+    if ('unsupported' in described) {
+      await outcome.stream.close();
+      return { kind: 'command', tag: 'SELECT 0' };
+    }
+    this.#send(rowDescription(described.fields));
+    let count = 0;
+    try {
+      for await (const chunk of outcome.stream) {
+        for (const message of dataRows(chunk, { types: described.types, formats })) this.#send(message);
+        count += chunk.length;
+        await this.#drain();
+        if (signal.aborted || this.#isClosed) {
+          await outcome.stream.close();
+          return errorOutcome(PROTOCOL_SQLSTATE.queryCanceled, 'canceling statement due to user request');
+        }
+      }
+    } catch (error) {
+      await outcome.stream.close();
+      return { kind: 'error', fields: errorFieldsOf(error) };
+    }
+    return { kind: 'command', tag: `SELECT ${count}` };
+  }
+
+  /**
+   * Execute of a streamed outcome: up to `maxRows` rows (all when 0), fetched chunk by chunk;
+   * rows fetched beyond the limit wait in the portal for the next Execute.
+   */
+  async #executeStream(
+    portal: Portal,
+    options: { outcome: Extract<StatementOutcome, { kind: 'stream' }>; maxRows: number },
+  ): Promise<void> {
+    const { outcome, maxRows } = options;
+    if (portal.described === undefined) {
+      const formats = resultFormatsOf(portal.resultFormats, outcome.columns.length);
+      const described = describeColumns(outcome.columns, formats);
+      if ('unsupported' in described) {
+        this.#describeRows(portal, outcome.columns);
+        return;
+      }
+      portal.described = { types: described.types, formats };
+    }
+    const described = portal.described;
+    const controller = new AbortController();
+    this.#inFlight = controller;
+    const iterator = outcome.stream[Symbol.asyncIterator]();
+    let sentNow = 0;
+    try {
+      while (maxRows === 0 || sentNow < maxRows) {
+        if (portal.buffered.length === 0) {
+          const step = await iterator.next();
+          if (step.done) break;
+          portal.buffered = step.value;
+        }
+        const take =
+          maxRows === 0 ? portal.buffered.length : Math.min(maxRows - sentNow, portal.buffered.length);
+        for (const message of dataRows(portal.buffered.slice(0, take), described)) this.#send(message);
+        portal.buffered = portal.buffered.slice(take);
+        sentNow += take;
+        await this.#drain();
+        if (controller.signal.aborted || this.#isClosed) {
+          await outcome.stream.close();
+          this.#inFlight = undefined;
+          return this.#fail({
+            severity: 'ERROR',
+            code: PROTOCOL_SQLSTATE.queryCanceled,
+            message: 'canceling statement due to user request',
+          });
+        }
+      }
+    } catch (error) {
+      await outcome.stream.close();
+      this.#inFlight = undefined;
+      return this.#fail(errorFieldsOf(error));
+    }
+    this.#inFlight = undefined;
+    portal.sent += sentNow;
+    const isAtLimit = maxRows > 0 && sentNow >= maxRows;
+    if (isAtLimit) this.#send(portalSuspended());
+    else this.#send(commandComplete(`SELECT ${sentNow}`));
+  }
+
+  /** Flushes and waits until the client has taken the rows (the connection's backpressure). */
+  async #drain(): Promise<void> {
+    this.#flush();
+    await this.#options.drained?.();
+  }
+
+  /** Forgets a portal, stopping the query it still streams. */
+  #dropPortal(name: string): void {
+    const portal = this.#portals.get(name);
+    this.#portals.delete(name);
+    if (portal?.outcome?.kind === 'stream') void portal.outcome.stream.close();
+  }
+
+  #clearPortals(): void {
+    for (const name of [...this.#portals.keys()]) this.#dropPortal(name);
+  }
+
   #sync(state: SessionState): void {
     this.#isSkippingToSync = false;
-    if (state.status === 'idle') this.#portals.clear();
+    if (state.status === 'idle') this.#clearPortals();
     this.#send(readyForQuery(state.status));
     this.#flush();
   }

@@ -1,6 +1,6 @@
 import type { TransactionStatus } from './backend-messages.ts';
 import { classifyStatement, type SessionFunction, type StatementKind } from './classify-statement.ts';
-import type { PgWireBackend, PgWireColumn, PgWireResult } from './pg-wire-backend.ts';
+import type { PgWireBackend, PgWireColumn, PgWireResult, PgWireRowStream } from './pg-wire-backend.ts';
 import { translatePostgresDialect } from './postgres-dialect.ts';
 import { type SessionSettings, VERSION_TEXT } from './session-settings.ts';
 import { errorFieldsOf, PROTOCOL_SQLSTATE } from './sqlstate.ts';
@@ -156,10 +156,7 @@ function isAllowedInFailedTransaction(statement: StatementKind): boolean {
 const CANCELED = Symbol('canceled');
 
 /** The backend's answer, or CANCELED as soon as the signal aborts (the late answer is dropped). */
-function untilCanceled(
-  work: Promise<PgWireResult>,
-  signal: AbortSignal,
-): Promise<PgWireResult | typeof CANCELED> {
+function untilCanceled<T>(work: Promise<T>, signal: AbortSignal): Promise<T | typeof CANCELED> {
   if (signal.aborted) {
     work.catch(() => undefined);
     return Promise.resolve(CANCELED);
@@ -180,12 +177,25 @@ function untilCanceled(
   });
 }
 
+/** A stream opened after its statement was canceled is closed at once. */
+function closeLate(work: Promise<PgWireRowStream>): void {
+  work.then((stream) => stream.close()).catch(() => undefined);
+}
+
 async function runQuery(sql: string, context: StatementContext): Promise<StatementOutcome> {
   try {
-    const work = context.backend.query(translatePostgresDialect(sql), {
-      principal: context.state.principal,
-      signal: context.signal,
-    });
+    const options = { principal: context.state.principal, signal: context.signal };
+    const translated = translatePostgresDialect(sql);
+    if (context.backend.stream) {
+      const opening = context.backend.stream(translated, options);
+      const stream = await untilCanceled(opening, context.signal);
+      if (stream === CANCELED) {
+        closeLate(opening);
+        return errorOutcome(PROTOCOL_SQLSTATE.queryCanceled, 'canceling statement due to user request');
+      }
+      return { kind: 'stream', columns: stream.columns, stream };
+    }
+    const work: Promise<PgWireResult> = context.backend.query(translated, options);
     const result = await untilCanceled(work, context.signal);
     if (result === CANCELED)
       return errorOutcome(PROTOCOL_SQLSTATE.queryCanceled, 'canceling statement due to user request');
@@ -219,8 +229,12 @@ export type StatementShape =
   | { readonly kind: 'no-data' }
   | Extract<StatementOutcome, { kind: 'error' }>;
 
-function shapeOf(outcome: StatementOutcome | undefined): StatementShape {
+async function shapeOf(outcome: StatementOutcome | undefined): Promise<StatementShape> {
   if (outcome?.kind === 'rows') return { kind: 'columns', columns: outcome.columns };
+  if (outcome?.kind === 'stream') {
+    await outcome.stream.close();
+    return { kind: 'columns', columns: outcome.columns };
+  }
   if (outcome?.kind === 'error') return outcome;
   return { kind: 'no-data' };
 }

@@ -13,6 +13,7 @@ export const SQLSTATE_BY_CODE: Readonly<Partial<Record<QuantaErrorCode, string>>
   QUANTA_ADDRESS_INVALID: '42P01',
   QUANTA_USAGE: '22023',
   QUANTA_STORE_UNAVAILABLE: '57P03',
+  QUANTA_QUERY_CANCELED: '57014',
 };
 
 /** SQLSTATEs the wire protocol raises itself, outside the Quanta error table. */

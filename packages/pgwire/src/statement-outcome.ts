@@ -9,7 +9,7 @@ import {
   rowDescription,
 } from './backend-messages.ts';
 import { BINARY_RESULT_OIDS, encodeBinary, encodeText, type PgType, pgTypeOf } from './pg-types.ts';
-import type { PgWireColumn } from './pg-wire-backend.ts';
+import type { PgWireColumn, PgWireRowStream } from './pg-wire-backend.ts';
 
 /** What running one statement gave: rows, a command tag, nothing, or an error. */
 export type StatementOutcome =
@@ -19,6 +19,12 @@ export type StatementOutcome =
       readonly rows: readonly JsonValue[][];
       /** `SELECT` for queries (the count is appended), `SHOW` for SHOW. */
       readonly verb: 'SELECT' | 'SHOW';
+    }
+  | {
+      /** A query's rows still being produced: sent chunk by chunk. */
+      readonly kind: 'stream';
+      readonly columns: readonly PgWireColumn[];
+      readonly stream: PgWireRowStream;
     }
   | { readonly kind: 'command'; readonly tag: string }
   | { readonly kind: 'empty' }
@@ -76,8 +82,8 @@ export function dataRows(
   );
 }
 
-/** The whole response of a statement in the simple query protocol (text format). */
-export function simpleResponse(outcome: StatementOutcome): Buffer[] {
+/** The whole response of a statement in the simple query protocol (text format), but a stream's rows. */
+export function simpleResponse(outcome: Exclude<StatementOutcome, { kind: 'stream' }>): Buffer[] {
   switch (outcome.kind) {
     case 'rows': {
       const formats = resultFormatsOf([], outcome.columns.length);

@@ -3,9 +3,10 @@ import { type MeshService, snapshotProfile } from '@quanta/services';
 import { Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { registerAccessRoutes } from './access-routes.ts';
-import { type ApiEnv, bearerAuthentication } from './http-principal.ts';
+import { type ApiEnv, apiAuthentication } from './http-principal.ts';
 import { OPENAPI_DOCUMENT } from './openapi.ts';
-import { queryMediaType, queryResultStream } from './query-response.ts';
+import { queryMediaType, queryResponse } from './query-response.ts';
+import { registerSessionRoutes, sessionServiceOf } from './session-routes.ts';
 
 /**
  * The HTTP API over one mesh. It speaks only Web Request/Response (Hono); the Node listener is
@@ -30,7 +31,9 @@ export function createApi(service: MeshService): Hono<ApiEnv> {
   );
   app.get('/health', (context) => context.json({ status: 'ok', store: service.store.kind }));
   app.get('/openapi.json', (context) => context.json(OPENAPI_DOCUMENT));
-  app.use('/api/*', bearerAuthentication(service));
+  const sessions = sessionServiceOf(service);
+  app.use('/api/*', apiAuthentication(service, sessions));
+  registerSessionRoutes(app, sessions);
   registerAccessRoutes(app, service);
   app.get('/api/catalog', async (context) => context.json({ entries: await service.catalogList() }));
   app.get('/api/catalog/show', async (context) => {
@@ -59,12 +62,8 @@ export function createApi(service: MeshService): Hono<ApiEnv> {
     if (!isJsonObject(body) || typeof body.sql !== 'string') {
       throw new QuantaError('QUANTA_USAGE', 'send a JSON body { "sql": "select ..." }');
     }
-    const result = await service.query(body.sql, { principal: context.get('principal').id });
-    const mediaType = queryMediaType(context.req.header('accept'));
-    if (mediaType === 'application/json') return context.json(result);
-    return new Response(queryResultStream(result, mediaType), {
-      headers: { 'content-type': mediaType === 'text/csv' ? 'text/csv; charset=utf-8' : mediaType },
-    });
+    const stream = await service.gateway.stream(body.sql, { principal: context.get('principal').id });
+    return queryResponse(stream, queryMediaType(context.req.header('accept')));
   });
   app.get('/api/runs', async (context) => {
     const product = context.req.query('product');

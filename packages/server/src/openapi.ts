@@ -25,9 +25,9 @@ export const OPENAPI_DOCUMENT = {
     title: 'Quanta API',
     version: '0.1.0',
     description:
-      'Catalog, runs and governed SQL queries over the data products of a Quanta mesh. Every /api route needs `Authorization: Bearer <token>` (create one with `quanta token create <principal>`); /health and /openapi.json are public.',
+      "Catalog, runs and governed SQL queries over the data products of a Quanta mesh. Every /api route needs `Authorization: Bearer <token>` (create one with `quanta token create <principal>`) or the `quanta_session` cookie of a login (`POST /api/session`); /health, /openapi.json and the login itself are public. CSRF protection: a request authenticated by the cookie alone that is not GET/HEAD/OPTIONS must carry an `Origin` header naming this API's own origin, or it is refused with 403 QUANTA_CSRF_REFUSED.",
   },
-  security: [{ bearerToken: [] }],
+  security: [{ bearerToken: [] }, { sessionCookie: [] }],
   paths: {
     '/health': {
       get: {
@@ -128,7 +128,7 @@ export const OPENAPI_DOCUMENT = {
         responses: {
           '200': {
             description:
-              'Columns, rows and the port versions read (JSON); or the rows as CSV or as an Arrow IPC stream, by the Accept header',
+              'The rows, streamed chunk by chunk as DuckDB produces them: JSON `{columns, reads, rows, rowCount, durationMs}`, CSV, or an Arrow IPC stream (one record batch per chunk), by the Accept header. Numbers are exact: in JSON a DECIMAL is a string holding its exact text with its scale (`"12345678901234567.89"`, `"12.50"`), an integer beyond 2^53 (BIGINT, HUGEINT, UBIGINT) a string of its digits, smaller integers and floating-point values JSON numbers; CSV carries the same exact text; Arrow types DECIMAL(p,s) as Decimal128(p,s), BIGINT as Int64, UBIGINT as Uint64, HUGEINT as Decimal128(38,0). An error after the first row cuts the body short (the status is already sent).',
             content: {
               'application/json': {},
               'text/csv': {},
@@ -188,6 +188,91 @@ export const OPENAPI_DOCUMENT = {
       summary: "Deny a pending request (the domain's owner or a delegate)",
       answer: 'The denied request',
     }),
+    '/api/session': {
+      post: {
+        security: [],
+        summary:
+          'Log in with a token: sets an HttpOnly, SameSite=Strict, Path=/ cookie `quanta_session` (Secure over https) holding a random session id, never the token. The session ends at the earlier of the token expiry and 12 hours, or when the token is revoked',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: { type: 'object', required: ['token'], properties: { token: { type: 'string' } } },
+            },
+          },
+        },
+        responses: {
+          '201': {
+            description: '{ principal, authentication: { kind: "session", tokenId, createdAt, expiresAt } }',
+          },
+          '401': { description: 'Invalid, expired or revoked token (audited as a failed login)' },
+          '403': { description: 'QUANTA_CSRF_REFUSED: an Origin header of another site' },
+        },
+      },
+      get: {
+        summary: 'Who is logged in: the principal, and how (session with its expiry, or bearer token)',
+        responses: {
+          '200': { description: '{ principal, authentication }' },
+          '401': { description: 'No valid token or session' },
+        },
+      },
+      delete: {
+        summary:
+          'Log out: ends the session of the cookie and clears it (with the cookie: same-origin Origin required)',
+        responses: {
+          '204': { description: 'Logged out' },
+          '401': { description: 'No valid token or session' },
+          '403': { description: 'QUANTA_CSRF_REFUSED: cookie without a same-origin Origin header' },
+        },
+      },
+    },
+    '/api/grants': {
+      get: {
+        summary:
+          "Grants the caller may see: its own, its domains' (owner or delegate), all for administrators; in force now unless all=true",
+        parameters: [
+          { name: 'principal', in: 'query', schema: { type: 'string' } },
+          { name: 'domain', in: 'query', schema: { type: 'string' } },
+          {
+            name: 'address',
+            in: 'query',
+            description: 'A port address or prefix',
+            schema: { type: 'string' },
+          },
+          {
+            name: 'all',
+            in: 'query',
+            description: 'Include expired and revoked grants',
+            schema: { type: 'boolean', default: false },
+          },
+        ],
+        responses: {
+          '200': { description: '{ grants: Grant[] }, newest first' },
+          '401': { description: 'No valid token or session' },
+        },
+      },
+    },
+    '/api/grants/{id}/revoke': {
+      post: {
+        summary:
+          "Revoke a grant now (the domain's owner, a delegate, an approver or an administrator); the next query no longer sees it. Audited; revoking twice keeps the first revocation",
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: { type: 'object', required: ['reason'], properties: { reason: { type: 'string' } } },
+            },
+          },
+        },
+        responses: {
+          '200': { description: '{ grant, isAlreadyRevoked }' },
+          '400': { description: 'No reason' },
+          '403': { description: 'Not allowed to revoke it, or QUANTA_CSRF_REFUSED' },
+          '404': { description: 'No such grant' },
+        },
+      },
+    },
     '/api/runs': {
       get: {
         summary: 'Runs, newest first',
@@ -237,6 +322,13 @@ export const OPENAPI_DOCUMENT = {
   components: {
     securitySchemes: {
       bearerToken: { type: 'http', scheme: 'bearer', description: 'A Quanta token (qt_...)' },
+      sessionCookie: {
+        type: 'apiKey',
+        in: 'cookie',
+        name: 'quanta_session',
+        description:
+          'The session id set by POST /api/session. Requests other than GET/HEAD/OPTIONS authenticated by it must send a same-origin Origin header (CSRF protection), else 403 QUANTA_CSRF_REFUSED',
+      },
     },
     schemas: {
       Error: {

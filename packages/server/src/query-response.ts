@@ -1,22 +1,26 @@
-import type { GatewayResult } from '@quanta/gateway';
+import type { GatewayStream } from '@quanta/gateway';
 import type { JsonValue } from '@quanta/model';
 import {
+  AsyncByteQueue,
   Bool,
   type DataType,
+  Decimal,
+  Field,
   Float64,
   Int32,
   Int64,
+  makeData,
+  RecordBatch,
   RecordBatchStreamWriter,
-  Table,
+  Schema,
+  Struct,
+  Uint64,
   Utf8,
   vectorFromArray,
 } from 'apache-arrow';
 
 /** The media types `/api/query` answers in, by the request's Accept header. */
 export type QueryMediaType = 'application/json' | 'text/csv' | 'application/vnd.apache.arrow.stream';
-
-/** Rows encoded per chunk of a CSV or Arrow response. */
-export const ROWS_PER_BATCH = 2_048;
 
 /** The media type to answer with: CSV or Arrow when the client asks for it, JSON otherwise. */
 export function queryMediaType(accept: string | undefined): QueryMediaType {
@@ -26,36 +30,97 @@ export function queryMediaType(accept: string | undefined): QueryMediaType {
   return 'application/json';
 }
 
-/**
- * The rows of a result as a CSV or Arrow IPC stream, encoded one batch at a time as the client
- * reads, so that a large result is never turned into one giant string or buffer.
- */
-export function queryResultStream(
-  result: GatewayResult,
-  mediaType: Exclude<QueryMediaType, 'application/json'>,
-): ReadableStream<Uint8Array> {
-  return mediaType === 'text/csv' ? csvStream(result) : arrowStream(result);
-}
+const CONTENT_TYPES: Readonly<Record<QueryMediaType, string>> = {
+  'application/json': 'application/json; charset=utf-8',
+  'text/csv': 'text/csv; charset=utf-8',
+  'application/vnd.apache.arrow.stream': 'application/vnd.apache.arrow.stream',
+};
 
-function csvStream(result: GatewayResult): ReadableStream<Uint8Array> {
-  const encoder = new TextEncoder();
-  let offset = 0;
-  return new ReadableStream({
+/**
+ * The HTTP response of a gateway stream: JSON, CSV or Arrow IPC, encoded one chunk of rows at a
+ * time as the client reads. The next chunk is fetched from DuckDB only when the client has taken
+ * the previous one (backpressure), so a large result is never held whole in memory. A client
+ * that goes away cancels the body, which closes the stream: the session is released and the
+ * audit records the rows sent. An error after the first row can no longer change the status:
+ * the body is cut short (a JSON body is then not valid JSON).
+ */
+export function queryResponse(stream: GatewayStream, mediaType: QueryMediaType): Response {
+  const encoder = chunkEncoder(stream, mediaType);
+  const body = new ReadableStream<Uint8Array>({
     start(controller) {
-      controller.enqueue(
-        encoder.encode(`${result.columns.map((column) => csvCell(column.name)).join(',')}\r\n`),
-      );
+      const head = encoder.head();
+      if (head.length > 0) controller.enqueue(head);
     },
-    pull(controller) {
-      const batch = result.rows.slice(offset, offset + ROWS_PER_BATCH);
-      offset += batch.length;
-      if (batch.length === 0) {
-        controller.close();
+    async pull(controller) {
+      let chunk: JsonValue[][] | undefined;
+      try {
+        chunk = await stream.next();
+      } catch (error) {
+        controller.error(error);
         return;
       }
-      controller.enqueue(encoder.encode(batch.map((row) => `${row.map(csvCell).join(',')}\r\n`).join('')));
+      if (chunk) {
+        controller.enqueue(encoder.rows(chunk));
+        return;
+      }
+      const tail = encoder.tail();
+      if (tail.length > 0) controller.enqueue(tail);
+      controller.close();
     },
+    cancel: () => stream.close(),
   });
+  return new Response(body, { headers: { 'content-type': CONTENT_TYPES[mediaType] } });
+}
+
+/** Encodes a stream's head, each chunk of rows, and its tail, in one format. */
+interface ChunkEncoder {
+  head(): Uint8Array;
+  rows(rows: readonly JsonValue[][]): Uint8Array;
+  tail(): Uint8Array;
+}
+
+function chunkEncoder(stream: GatewayStream, mediaType: QueryMediaType): ChunkEncoder {
+  switch (mediaType) {
+    case 'application/json':
+      return jsonEncoder(stream);
+    case 'text/csv':
+      return csvEncoder(stream);
+    case 'application/vnd.apache.arrow.stream':
+      return arrowEncoder(stream);
+  }
+}
+
+const textEncoder = new TextEncoder();
+
+/**
+ * `{"columns":[...],"reads":[...],"rows":[[...],...],"rowCount":n,"durationMs":ms}`, written as
+ * the rows come. Values are exact: DECIMAL as its exact text in a string (`"12.50"`), integers
+ * beyond 2^53 as strings, smaller ones as numbers.
+ */
+function jsonEncoder(stream: GatewayStream): ChunkEncoder {
+  let isFirst = true;
+  return {
+    head: () =>
+      textEncoder.encode(
+        `{"columns":${JSON.stringify(stream.columns)},"reads":${JSON.stringify(stream.reads)},"rows":[`,
+      ),
+    rows: (rows) => {
+      const text = rows.map((row) => JSON.stringify(row)).join(',\n');
+      const separator = isFirst ? '\n' : ',\n';
+      isFirst = false;
+      return textEncoder.encode(`${separator}${text}`);
+    },
+    tail: () =>
+      textEncoder.encode(`\n],"rowCount":${stream.rowCount},"durationMs":${stream.durationMs.toFixed(3)}}\n`),
+  };
+}
+
+function csvEncoder(stream: GatewayStream): ChunkEncoder {
+  return {
+    head: () => textEncoder.encode(`${stream.columns.map((column) => csvCell(column.name)).join(',')}\r\n`),
+    rows: (rows) => textEncoder.encode(rows.map((row) => `${row.map(csvCell).join(',')}\r\n`).join('')),
+    tail: () => new Uint8Array(),
+  };
 }
 
 function csvCell(value: JsonValue): string {
@@ -64,54 +129,103 @@ function csvCell(value: JsonValue): string {
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
-function arrowStream(result: GatewayResult): ReadableStream<Uint8Array> {
-  const names = uniqueNames(result.columns.map((column) => column.name));
-  const types = result.columns.map((column) => arrowType(column.type));
-  const writer = new RecordBatchStreamWriter();
-  const stream = writer.toDOMStream() as ReadableStream<Uint8Array>;
-  const writeBatches = async (): Promise<void> => {
-    let offset = 0;
-    do {
-      const batch = result.rows.slice(offset, offset + ROWS_PER_BATCH);
-      offset += ROWS_PER_BATCH;
-      const vectors = Object.fromEntries(
-        names.map((name, index) => {
-          const type = types[index] ?? new Utf8();
-          return [
-            name,
-            vectorFromArray(
-              batch.map((row) => arrowValue(row[index] ?? null, type)),
-              type,
-            ),
-          ];
-        }),
-      );
-      writer.write(new Table(vectors));
-      // Let the response send this batch before encoding the next one.
-      await new Promise((resolve) => setImmediate(resolve));
-    } while (offset < result.rows.length);
+/** One Arrow IPC record batch per chunk, after the schema; the end-of-stream marker at the end. */
+function arrowEncoder(stream: GatewayStream): ChunkEncoder {
+  const names = uniqueNames(stream.columns.map((column) => column.name));
+  const types = stream.columns.map((column) => arrowType(column.type));
+  const sink = new DrainedSink();
+  const writer = new RecordBatchStreamWriter().reset(sink);
+  // One schema for every batch: a batch whose schema differed would end the IPC stream.
+  const schema = new Schema(names.map((name, index) => new Field(name, types[index] ?? new Utf8(), true)));
+  const batch = (rows: readonly JsonValue[][]): RecordBatch => {
+    const children = schema.fields.map(
+      (field, index) =>
+        vectorFromArray(
+          rows.map((row) => arrowValue(row[index] ?? null, field.type)),
+          field.type,
+        ).data[0] ?? makeData({ type: field.type, length: 0 }),
+    );
+    return new RecordBatch(
+      schema,
+      makeData({ type: new Struct(schema.fields), length: rows.length, nullCount: 0, children }),
+    );
   };
-  writeBatches().finally(() => writer.finish());
-  return stream;
+  let hasBatch = false;
+  return {
+    head: () => new Uint8Array(),
+    rows: (rows) => {
+      writer.write(batch(rows));
+      hasBatch = true;
+      return sink.drain();
+    },
+    tail: () => {
+      // An empty result still carries its schema: one empty batch.
+      if (!hasBatch) writer.write(batch([]));
+      writer.finish();
+      return sink.drain();
+    },
+  };
 }
 
-/** Arrow types for the engine's column types: integers, floats, booleans; text for the rest. */
-function arrowType(type: string): DataType {
+/** Where the Arrow writer puts its bytes: kept until drained, one chunk's worth at a time. */
+class DrainedSink extends AsyncByteQueue {
+  #parts: Uint8Array[] = [];
+
+  override write(value: Uint8Array): void {
+    if (value.byteLength > 0) this.#parts.push(value);
+  }
+
+  /** The bytes written since the last drain. */
+  drain(): Uint8Array {
+    const bytes = Buffer.concat(this.#parts);
+    this.#parts = [];
+    return bytes;
+  }
+}
+
+const DECIMAL_TYPE = /^DECIMAL\((\d+),\s*(\d+)\)$/;
+
+/**
+ * Arrow types for the engine's column types, exact: DECIMAL(p,s) as Decimal128(p,s), BIGINT as
+ * Int64, UBIGINT as Uint64, HUGEINT as Decimal128(38,0) (as DuckDB exports it); floats as
+ * Float64, booleans; text for the rest.
+ */
+export function arrowType(type: string): DataType {
   const upper = type.toUpperCase();
   if (upper === 'BOOLEAN') return new Bool();
   if (['TINYINT', 'SMALLINT', 'INTEGER', 'UTINYINT', 'USMALLINT'].includes(upper)) return new Int32();
-  if (['BIGINT', 'UINTEGER', 'HUGEINT'].includes(upper)) return new Int64();
-  if (['FLOAT', 'DOUBLE', 'REAL'].includes(upper) || upper.startsWith('DECIMAL')) return new Float64();
+  if (['BIGINT', 'UINTEGER'].includes(upper)) return new Int64();
+  if (upper === 'UBIGINT') return new Uint64();
+  if (upper === 'HUGEINT') return new Decimal(0, 38, 128);
+  const decimal = DECIMAL_TYPE.exec(upper);
+  if (decimal) return new Decimal(Number(decimal[2]), Number(decimal[1]), 128);
+  if (['FLOAT', 'DOUBLE', 'REAL'].includes(upper)) return new Float64();
   return new Utf8();
 }
 
 function arrowValue(value: JsonValue, type: DataType): unknown {
   if (value === null) return null;
-  if (type instanceof Int64)
-    return BigInt(typeof value === 'object' ? 0 : String(value).replace(/\..*$/, ''));
+  if (type instanceof Int64 || type instanceof Uint64) return BigInt(String(value));
+  if (type instanceof Decimal) return decimal128Words(String(value), type.scale);
   if (type instanceof Int32 || type instanceof Float64) return Number(value);
   if (type instanceof Bool) return Boolean(value);
   return typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
+
+const WORD = 0xffff_ffffn;
+
+/**
+ * The four little-endian 32-bit words of a Decimal128: the unscaled value (`12.50` at scale 2
+ * is 1250) in two's complement, from the exact text, with no double in between.
+ */
+export function decimal128Words(text: string, scale: number): Uint32Array {
+  const match = /^(-?)(\d*)(?:\.(\d*))?$/.exec(text.trim());
+  const [, sign = '', whole = '', fraction = ''] = match ?? [];
+  const digits = `${whole}${fraction.padEnd(scale, '0').slice(0, scale)}`;
+  let unscaled = BigInt(digits === '' ? '0' : digits);
+  if (sign === '-') unscaled = -unscaled;
+  const twos = BigInt.asUintN(128, unscaled);
+  return Uint32Array.from([0n, 32n, 64n, 96n], (shift) => Number((twos >> shift) & WORD));
 }
 
 function uniqueNames(names: readonly string[]): string[] {

@@ -1,4 +1,4 @@
-import type { AccessPolicy } from '@quanta/governance';
+import type { AccessDecision, AccessPolicy } from '@quanta/governance';
 import { type Clock, type JsonObject, type PortRecord, parseAddress, QuantaError } from '@quanta/model';
 import type {
   AccessRequest,
@@ -7,6 +7,7 @@ import type {
   AuditStore,
   CatalogStore,
   DecidedAccessRequest,
+  GrantRecord,
 } from '@quanta/store';
 import { addDays } from './access-duration.ts';
 
@@ -26,6 +27,31 @@ export interface AccessRequestAnswer {
   /** Who decides: the owning domain's owner, a delegate of `domain.yaml`, or a principal Cedar allows to `approve` the port. */
   readonly actor: string;
   readonly note?: string;
+}
+
+/** Filters of {@link AccessRequestService.listGrants}; combined with AND. */
+export interface GrantListQuery {
+  readonly principal?: string;
+  readonly domain?: string;
+  /** A port address or an address prefix (`quanta://sales/`). */
+  readonly address?: string;
+  /** Expired and revoked grants too; only the grants in force now without it. */
+  readonly includeInactive?: boolean;
+}
+
+/** A revocation: who ends which grant, and why. */
+export interface GrantRevocationInput {
+  readonly grantId: string;
+  /** The owning domain's owner, a delegate, a principal Cedar allows to `approve` the port, or an administrator. */
+  readonly actor: string;
+  readonly reason: string;
+}
+
+/** What a revocation did: the grant, and whether it had already been revoked before. */
+export interface RevokedGrant {
+  readonly grant: GrantRecord;
+  /** True when an earlier revocation stands (its time, actor and reason are kept). */
+  readonly isAlreadyRevoked: boolean;
 }
 
 /** What the service works with. */
@@ -117,23 +143,64 @@ export class AccessRequestService {
    */
   async listVisible(options: { actor: string; query?: AccessRequestQuery }): Promise<AccessRequest[]> {
     const requests = await this.list(options.query);
-    const policy = await this.#options.policy();
-    const actor = policy.principal(options.actor);
-    const isAdministrator =
-      actor !== undefined &&
-      policy.authorize(actor, { action: 'administer', resource: { type: 'Mesh' } }).kind === 'allow';
-    if (isAdministrator) return requests;
-    const catalog = await this.#options.store.loadCatalog();
-    const decided = new Set(
-      catalog.domains
-        .filter(
-          (domain) => domain.owner === options.actor || delegatesOf(domain.spec).includes(options.actor),
-        )
-        .map((domain) => domain.name),
-    );
-    return requests.filter(
-      (request) => request.principal === options.actor || decided.has(parseAddress(request.port).domain),
-    );
+    const isVisible = await this.#visibility(options.actor);
+    return requests.filter((request) => isVisible({ principal: request.principal, port: request.port }));
+  }
+
+  /**
+   * The grants an actor may see, newest first: its own, those on the domains it owns or is a
+   * delegate of, and every grant for a principal allowed to `administer` the mesh. Only the
+   * grants in force now, unless `includeInactive`.
+   */
+  async listGrants(options: { actor: string; query?: GrantListQuery }): Promise<GrantRecord[]> {
+    const { includeInactive, ...filters } = options.query ?? {};
+    const grants = await this.#options.access.grants.listGrants({
+      ...filters,
+      ...(includeInactive ? {} : { activeAt: this.#options.clock.now().toISOString() }),
+    });
+    const isVisible = await this.#visibility(options.actor);
+    return grants.filter(isVisible);
+  }
+
+  /**
+   * Revokes a grant at once: the next query no longer finds it in `principal.grants`. Decided
+   * like an approval (the owning domain's owner, a delegate, a principal Cedar allows to
+   * `approve` the port) or by an administrator of the mesh. Audited (`revoke-grant`). Revoking
+   * a revoked grant changes nothing and says so.
+   */
+  async revokeGrant(input: GrantRevocationInput): Promise<RevokedGrant> {
+    const reason = input.reason.trim();
+    if (reason === '') {
+      throw new QuantaError('QUANTA_USAGE', 'revoking a grant needs a reason', {
+        fix: '--reason "why the access ends"',
+      });
+    }
+    const grant = await this.#options.access.grants.getGrant(input.grantId);
+    if (!grant) {
+      throw new QuantaError('QUANTA_NOT_FOUND', `no grant ${input.grantId}`, {
+        fix: 'list grants with: quanta access grants --all',
+      });
+    }
+    const policies = await this.#requireRevoker({ actor: input.actor, port: grant.port });
+    if (grant.revokedAt !== undefined) return { grant, isAlreadyRevoked: true };
+    const revoked = await this.#options.access.grants.revokeGrant(grant.id, {
+      revokedBy: input.actor,
+      reason,
+    });
+    if (!revoked) throw new QuantaError('QUANTA_NOT_FOUND', `no grant ${input.grantId}`);
+    await this.#options.audit.appendAuditEvent({
+      principal: revoked.principal,
+      actor: input.actor,
+      action: 'revoke-grant',
+      statement: `revoke-grant ${revoked.id}: ${revoked.port} (request ${revoked.requestId})`,
+      decision: 'allow',
+      reason,
+      policies,
+      ports: [revoked.port],
+      columns: [],
+      durationMs: 0,
+    });
+    return { grant: revoked, isAlreadyRevoked: false };
   }
 
   /** The port addresses a principal holds an active grant on, now. */
@@ -165,15 +232,8 @@ export class AccessRequestService {
   /** The decider must own the port's domain, be one of its delegates, or be allowed to `approve` the port. */
   async #requireApprover(options: { actor: string; port: string }): Promise<string[]> {
     const port = await this.#port(options.port);
-    const catalog = await this.#options.store.loadCatalog();
-    const domain = catalog.domains.find((candidate) => candidate.name === port.domain);
-    const isDelegate = domain !== undefined && delegatesOf(domain.spec).includes(options.actor);
-    if (domain?.owner === options.actor || isDelegate) return [];
-    const policy = await this.#options.policy();
-    const actor = policy.principal(options.actor);
-    const decision = actor
-      ? policy.authorize(actor, { action: 'approve', resource: { type: 'Port', address: port.address } })
-      : undefined;
+    if (await this.#isOwnerOrDelegate(options.actor, port.domain)) return [];
+    const decision = await this.#authorize(options.actor, 'approve', port.address);
     if (decision?.kind === 'allow') return [...decision.policies];
     throw new QuantaError(
       'QUANTA_POLICY_DENIED',
@@ -183,6 +243,59 @@ export class AccessRequestService {
         fix: `add ${options.actor} to \`delegates:\` in domains/${port.domain}/domain.yaml`,
       },
     );
+  }
+
+  /**
+   * Whoever may approve access to the port may revoke it, and so may an administrator of the
+   * mesh. The port may have left the catalog since: the grant's domain still decides.
+   */
+  async #requireRevoker(options: { actor: string; port: string }): Promise<string[]> {
+    const { domain } = parseAddress(options.port);
+    if (await this.#isOwnerOrDelegate(options.actor, domain)) return [];
+    for (const decision of [
+      await this.#authorize(options.actor, 'approve', options.port),
+      await this.#authorize(options.actor, 'administer'),
+    ]) {
+      if (decision?.kind === 'allow') return [...decision.policies];
+    }
+    throw new QuantaError(
+      'QUANTA_POLICY_DENIED',
+      `${options.actor} may not revoke access to ${options.port}: only the owner of domain ${domain}, a delegate, an approver or an administrator may`,
+      { address: options.port, fix: 'ask the owner of the domain, or an administrator' },
+    );
+  }
+
+  async #isOwnerOrDelegate(actor: string, domainName: string): Promise<boolean> {
+    const catalog = await this.#options.store.loadCatalog();
+    const domain = catalog.domains.find((candidate) => candidate.name === domainName);
+    return domain !== undefined && (domain.owner === actor || delegatesOf(domain.spec).includes(actor));
+  }
+
+  /** Cedar's decision on `approve` of a port, or `administer` of the mesh without a port. */
+  async #authorize(
+    actorId: string,
+    action: 'approve' | 'administer',
+    port?: string,
+  ): Promise<AccessDecision | undefined> {
+    const policy = await this.#options.policy();
+    const actor = policy.principal(actorId);
+    if (!actor) return undefined;
+    return policy.authorize(actor, {
+      action,
+      resource: port === undefined ? { type: 'Mesh' } : { type: 'Port', address: port },
+    });
+  }
+
+  /** Whether a grant or request (by its principal and port) is visible to an actor. */
+  async #visibility(actorId: string): Promise<(item: { principal: string; port: string }) => boolean> {
+    if ((await this.#authorize(actorId, 'administer'))?.kind === 'allow') return () => true;
+    const catalog = await this.#options.store.loadCatalog();
+    const decided = new Set(
+      catalog.domains
+        .filter((domain) => domain.owner === actorId || delegatesOf(domain.spec).includes(actorId))
+        .map((domain) => domain.name),
+    );
+    return (item) => item.principal === actorId || decided.has(parseAddress(item.port).domain);
   }
 
   async #audit(event: {

@@ -14,6 +14,7 @@ export * from './port-health.ts';
 export * from './record-run-trust.ts';
 export * from './run-control.ts';
 export * from './scaffold.ts';
+export * from './session-service.ts';
 export * from './snapshot-profile.ts';
 export * from './snapshot-retention.ts';
 export * from './token-service.ts';

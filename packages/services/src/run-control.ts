@@ -7,6 +7,7 @@ import {
   type ProductSpec,
   QuantaError,
   type RunRecord,
+  serializeError,
   systemClock,
   toQuantaError,
 } from '@quanta/model';
@@ -52,6 +53,34 @@ export interface WorkOptions extends RunSettings {
   readonly signal?: AbortSignal;
   /** Also evaluate the products' triggers on every poll (`quanta worker`, `quanta serve`). */
   readonly scheduler?: TriggerScheduler;
+  /** How long a loaded mesh serves before the files are read again (default 5 s). */
+  readonly meshRefreshMs?: number;
+}
+
+const MESH_REFRESH_MS = 5_000;
+
+/**
+ * The mesh as a long-lived worker sees it: reloaded when older than `maxAgeMs`, and at once
+ * when a run names a product the loaded mesh does not have (it was just added).
+ */
+class MeshCache {
+  readonly #load: () => Promise<MeshSpec>;
+  readonly #maxAgeMs: number;
+  #loaded: { mesh: MeshSpec; at: number } | undefined;
+
+  constructor(load: () => Promise<MeshSpec>, maxAgeMs: number) {
+    this.#load = load;
+    this.#maxAgeMs = maxAgeMs;
+  }
+
+  async withProduct(address: string): Promise<MeshSpec> {
+    const isFresh = this.#loaded && performance.now() - this.#loaded.at < this.#maxAgeMs;
+    const cached = isFresh ? this.#loaded?.mesh : undefined;
+    if (cached?.products.some((product) => product.address === address)) return cached;
+    const mesh = await this.#load();
+    this.#loaded = { mesh, at: performance.now() };
+    return mesh;
+  }
 }
 
 /** Options of {@link RunControl.schedule}. */
@@ -141,7 +170,7 @@ export class RunControl {
    * time, until the signal aborts (or, draining, until nothing is queued or leased anywhere).
    */
   async work(options: WorkOptions = {}): Promise<RunRecord[]> {
-    const mesh = await this.#options.mesh();
+    const meshes = new MeshCache(this.#options.mesh, options.meshRefreshMs ?? MESH_REFRESH_MS);
     const done: RunRecord[] = [];
     const loop = async (slot: number): Promise<void> => {
       const settings = { ...options, worker: `${workerName(options)}${slot === 0 ? '' : `#${slot}`}` };
@@ -149,7 +178,7 @@ export class RunControl {
         if (slot === 0) await options.scheduler?.tick();
         const claimed = await this.#claim({ settings });
         if (claimed) {
-          done.push(await this.#execute(claimed, { mesh, settings }));
+          done.push(await this.#executeOrFail(claimed, { meshes, settings }));
           continue;
         }
         if (options.isDraining && (await this.#options.store.runQueue.listActiveRuns()).length === 0) return;
@@ -232,19 +261,41 @@ export class RunControl {
     });
   }
 
-  async #execute(claimed: ClaimedRun, at: { mesh: MeshSpec; settings: RunSettings }): Promise<RunRecord> {
-    const product = at.mesh.products.find((candidate) => candidate.address === claimed.queued.product);
-    if (!product) {
-      throw new QuantaError(
-        'QUANTA_NOT_FOUND',
-        `run ${claimed.lease.runId} is of ${claimed.queued.product}, not in the mesh`,
-      );
+  /**
+   * Executes a claimed run on the mesh as it is now (a worker outlives edits of the mesh). A run
+   * that cannot start (its product left the mesh, the mesh no longer validates) ends failed with
+   * that error, and the worker goes on with the next run.
+   */
+  async #executeOrFail(
+    claimed: ClaimedRun,
+    at: { meshes: MeshCache; settings: RunSettings },
+  ): Promise<RunRecord> {
+    let workflow: ProductWorkflow;
+    try {
+      const mesh = await at.meshes.withProduct(claimed.queued.product);
+      workflow = productWorkflow(productOf(mesh, claimed), mesh);
+    } catch (error) {
+      const failure = toQuantaError(error);
+      this.#options.progress.update(`run ${claimed.lease.runId} cannot start: ${failure.message}`);
+      return this.#options.store.runQueue.finishRun(claimed.lease, {
+        state: 'failed',
+        error: serializeError(failure),
+      });
     }
-    this.#options.progress.update(`running ${product.address} (run ${claimed.lease.runId})`);
-    return executeClaimedRun(claimed, {
-      ...this.#environment(at.settings),
-      ...productWorkflow(product, at.mesh),
-    });
+    return this.#executeWorkflow(claimed, { workflow, settings: at.settings });
+  }
+
+  async #execute(claimed: ClaimedRun, at: { mesh: MeshSpec; settings: RunSettings }): Promise<RunRecord> {
+    const workflow = productWorkflow(productOf(at.mesh, claimed), at.mesh);
+    return this.#executeWorkflow(claimed, { workflow, settings: at.settings });
+  }
+
+  async #executeWorkflow(
+    claimed: ClaimedRun,
+    at: { workflow: ProductWorkflow; settings: RunSettings },
+  ): Promise<RunRecord> {
+    this.#options.progress.update(`running ${at.workflow.product.address} (run ${claimed.lease.runId})`);
+    return executeClaimedRun(claimed, { ...this.#environment(at.settings), ...at.workflow });
   }
 
   #environment(settings: RunSettings): RunEnvironment {
@@ -260,6 +311,18 @@ export class RunControl {
       ...(this.#options.trust ? { trust: this.#options.trust } : {}),
     };
   }
+}
+
+function productOf(mesh: MeshSpec, claimed: ClaimedRun): ProductSpec {
+  const product = mesh.products.find((candidate) => candidate.address === claimed.queued.product);
+  if (product) return product;
+  throw new QuantaError(
+    'QUANTA_NOT_FOUND',
+    `run ${claimed.lease.runId} is of ${claimed.queued.product}, not in the mesh`,
+    {
+      fix: 'the product was removed or renamed since the run was queued: queue a run of a product in the mesh',
+    },
+  );
 }
 
 function productWorkflow(product: ProductSpec, mesh: MeshSpec): ProductWorkflow {

@@ -1,6 +1,12 @@
-import type { ProductSpec, RunRecord, SnapshotRecord } from '@quanta/model';
+import { isJsonObject, type ProductSpec, type RunRecord, type SnapshotRecord } from '@quanta/model';
 import type { CatalogStore, RunEnding } from '@quanta/store';
-import { type LineageEventType, type OutputQuality, openLineageRunEvent } from '@quanta/workflow';
+import {
+  type LineageEventType,
+  type OutputQuality,
+  openLineageRunEvent,
+  type PortColumnLineage,
+  portColumnLineageOf,
+} from '@quanta/workflow';
 
 /** What {@link RunLineage} needs. */
 export interface RunLineageOptions {
@@ -47,17 +53,35 @@ export class RunLineage {
   async #outputQuality(outputs: readonly SnapshotRecord[]): Promise<Map<string, OutputQuality>> {
     const { store, product } = this.#options;
     const quality = new Map<string, OutputQuality>();
+    const lineage = outputs.length === 0 ? new Map() : await this.#columnLineage();
     for (const snapshot of outputs) {
       const report = (await store.getQualityReport(snapshot.port, snapshot.version))?.report;
       const profile = await store.getProfile(snapshot.port, snapshot.version);
       const rules = product.outputPorts.find((port) => port.address === snapshot.port)?.contract?.quality;
+      const columnLineage = lineage.get(snapshot.port);
       quality.set(snapshot.port, {
         ...(report ? { report } : {}),
         ...(profile ? { profile } : {}),
         ...(rules ? { rules } : {}),
+        ...(columnLineage ? { columnLineage } : {}),
       });
     }
     return quality;
+  }
+
+  /**
+   * The column lineage of each port the run published from a `quanta.sql` transform: the
+   * publish step's journaled result carries it (derived from DuckDB's parse tree).
+   */
+  async #columnLineage(): Promise<Map<string, PortColumnLineage>> {
+    const lineage = new Map<string, PortColumnLineage>();
+    for (const event of await this.#options.store.listStepEvents(this.#options.run.id)) {
+      const data = event.kind === 'succeeded' ? event.data : undefined;
+      if (!isJsonObject(data) || data.kind !== 'snapshot' || typeof data.port !== 'string') continue;
+      const columnLineage = portColumnLineageOf(data.columnLineage);
+      if (columnLineage) lineage.set(data.port, columnLineage);
+    }
+    return lineage;
   }
 
   async #outputs(): Promise<SnapshotRecord[]> {

@@ -115,6 +115,7 @@ export async function executeClaimedRun(
   const request = claimed.queued.request;
   const inputs = await loadPins(store, request.inputs);
   const keeper = LeaseKeeper.start(store.runQueue, lease);
+  const stop = abortWhenStopped(keeper, lease.leaseMs);
   const lineage = new RunLineage({
     store,
     run: claimed.run,
@@ -130,6 +131,7 @@ export async function executeClaimedRun(
       journal: keeper.journal(),
       replay: await replayFor(store, { runId: lease.runId, request }),
       isCancelled: () => keeper.isCancelRequested,
+      signal: stop.signal,
       ...(options.stepTimeoutMs === undefined ? {} : { stepTimeoutMs: options.stepTimeoutMs }),
       context: {
         runId: lease.runId,
@@ -143,6 +145,7 @@ export async function executeClaimedRun(
       },
     });
   } finally {
+    stop.dispose();
     keeper.stop();
   }
   // Another worker holds the run now: it finishes it, with this run's staging files.
@@ -166,6 +169,22 @@ export async function executeClaimedRun(
     await enforceRetention({ store, engine, ports: product.outputPorts.map((port) => port.address) });
   }
   return run;
+}
+
+/**
+ * Aborts once the run is asked to cancel or its lease is lost (checked twice per renewal), so
+ * that the running block stops (the engine interrupts its statement) instead of finishing first.
+ */
+function abortWhenStopped(keeper: LeaseKeeper, leaseMs: number): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const timer = setInterval(
+    () => {
+      if (keeper.isCancelRequested || keeper.isLost) controller.abort();
+    },
+    Math.max(50, Math.floor(leaseMs / 6)),
+  );
+  timer.unref();
+  return { signal: controller.signal, dispose: () => clearInterval(timer) };
 }
 
 /** The worker name of this process when none is given. */

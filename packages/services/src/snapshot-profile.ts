@@ -19,7 +19,7 @@ export interface SnapshotProfile {
 
 /**
  * The profile of a port's snapshot: `quanta://d/p/port` (current) or `...@version`; a `#column`
- * keeps that column only.
+ * keeps that column only. Columns come without their mergeable sketches.
  */
 export async function snapshotProfile(store: CatalogStore, text: string): Promise<SnapshotProfile> {
   const address = parseAddress(text);
@@ -41,9 +41,10 @@ export async function snapshotProfile(store: CatalogStore, text: string): Promis
     });
   }
   const quality = (await store.getQualityReport(port, snapshot.version))?.report;
-  const columns = address.column
-    ? profile.columns.filter((column) => column.name === address.column)
-    : profile.columns;
+  // Sketches are what a later incremental profile merges with (ADR 016), not statistics to show.
+  const columns = (
+    address.column ? profile.columns.filter((column) => column.name === address.column) : profile.columns
+  ).map(({ sketch: _sketch, ...column }) => column);
   return {
     address: `${port}@${snapshot.version}`,
     snapshot,

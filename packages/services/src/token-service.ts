@@ -7,7 +7,7 @@ import {
   parseToken,
 } from '@quanta/governance';
 import { type Clock, QuantaError } from '@quanta/model';
-import type { TokenRecord, TokenStore } from '@quanta/store';
+import type { StoredToken, TokenRecord, TokenStore } from '@quanta/store';
 import { addDays } from './access-duration.ts';
 
 /** What {@link TokenService.create} needs. */
@@ -26,6 +26,27 @@ export interface CreatedToken {
   readonly token: string;
   readonly record: TokenRecord;
 }
+
+/** Why a token is refused: for the audit, never for the client. */
+export type TokenRefusal =
+  | 'malformed'
+  | 'unknown'
+  | 'wrong-secret'
+  | 'revoked'
+  | 'expired'
+  | 'unknown-principal';
+
+/** The outcome of checking a token's text. */
+export type TokenCheck =
+  | { readonly kind: 'valid'; readonly principal: Principal; readonly token: TokenRecord }
+  | {
+      readonly kind: 'refused';
+      readonly reason: TokenRefusal;
+      /** The token's public id, when the text had the shape of a token. */
+      readonly tokenId?: string;
+      /** Whose token it is, when the id is known. */
+      readonly principal?: string;
+    };
 
 /**
  * Tokens of people and services (ADR 011): issued for a principal of the referential, stored
@@ -88,7 +109,7 @@ export class TokenService {
     return this.#store.listTokens(principal === undefined ? {} : { principal });
   }
 
-  /** Revokes a token at once: its next use is refused. */
+  /** Revokes a token at once: its next use is refused and the sessions opened with it end. */
   async revoke(options: { id: string; actor: string }): Promise<TokenRecord> {
     const token = await this.#store.findToken(options.id);
     if (!token)
@@ -106,15 +127,53 @@ export class TokenService {
    * mesh, or it expired, was revoked, or its principal is unknown or left the company.
    */
   async authenticate(text: string): Promise<Principal | undefined> {
+    const check = await this.verify(text);
+    return check.kind === 'valid' ? check.principal : undefined;
+  }
+
+  /**
+   * Checks a token's text and says why it is refused: a value, not an exception, so that a login
+   * can audit the failure. The reason is for the audit only; callers answer the same to everyone.
+   */
+  async verify(text: string): Promise<TokenCheck> {
     const parts = parseToken(text);
-    if (!parts) return undefined;
+    if (!parts) return { kind: 'refused', reason: 'malformed' };
     const stored = await this.#store.findToken(parts.id);
-    if (!stored || !isTokenSecret(parts.secret, stored) || stored.revokedAt !== undefined) return undefined;
-    if (stored.expiresAt !== undefined && Date.parse(stored.expiresAt) <= this.#clock.now().getTime()) {
-      return undefined;
+    if (!stored) return { kind: 'refused', reason: 'unknown', tokenId: parts.id };
+    if (!isTokenSecret(parts.secret, stored)) {
+      return { kind: 'refused', reason: 'wrong-secret', tokenId: parts.id, principal: stored.principal };
     }
-    if (stored.principal === LOCAL_ADMINISTRATOR.id) return undefined;
-    return (await this.#access()).principal(stored.principal);
+    return this.#checkStored(stored);
+  }
+
+  /**
+   * The principal a session opened with the token `id` acts as, checked at each request: the
+   * token must still be unrevoked and unexpired, and its principal active. The secret was
+   * checked when the session was opened.
+   */
+  async sessionPrincipal(id: string): Promise<Principal | undefined> {
+    const stored = await this.#store.findToken(id);
+    if (!stored) return undefined;
+    const check = await this.#checkStored(stored);
+    return check.kind === 'valid' ? check.principal : undefined;
+  }
+
+  async #checkStored(stored: StoredToken): Promise<TokenCheck> {
+    const refused = (reason: TokenRefusal): TokenCheck => ({
+      kind: 'refused',
+      reason,
+      tokenId: stored.id,
+      principal: stored.principal,
+    });
+    if (stored.revokedAt !== undefined) return refused('revoked');
+    if (stored.expiresAt !== undefined && Date.parse(stored.expiresAt) <= this.#clock.now().getTime()) {
+      return refused('expired');
+    }
+    if (stored.principal === LOCAL_ADMINISTRATOR.id) return refused('unknown-principal');
+    const principal = (await this.#access()).principal(stored.principal);
+    if (!principal) return refused('unknown-principal');
+    const { salt: _salt, hash: _hash, ...token } = stored;
+    return { kind: 'valid', principal, token };
   }
 }
 

@@ -20,7 +20,7 @@ export type {
 export type { CatalogStore, NewSnapshot, RunEnding, RunQuery } from './catalog-store.ts';
 export type { EmbeddedDatabaseOptions } from './embedded-database.ts';
 export { EmbeddedDatabase } from './embedded-database.ts';
-export type { GrantQuery, GrantRecord, GrantStore } from './grant-store.ts';
+export type { GrantQuery, GrantRecord, GrantRevocation, GrantStore } from './grant-store.ts';
 export type { IncidentQuery, IncidentStore } from './incident-store.ts';
 export * from './key-store.ts';
 export type { MigrateOptions, MigrationResult } from './migrate-database.ts';
@@ -49,6 +49,7 @@ export type {
   RunLease,
   RunQueueStore,
 } from './run-queue-store.ts';
+export type { NewSession, SessionRecord, SessionStore } from './session-store.ts';
 export type { SqlAuditStoreOptions } from './sql-audit-store.ts';
 export { SqlAuditStore } from './sql-audit-store.ts';
 export type { SqlCatalogStoreOptions } from './sql-catalog-store.ts';

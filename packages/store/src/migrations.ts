@@ -305,4 +305,21 @@ CREATE TABLE scheduler_lease (
 );
 `,
   },
+  {
+    version: 9,
+    name: 'who revoked a grant and why; browser sessions opened with a token',
+    script: (t) => `
+ALTER TABLE access_grants ADD COLUMN revoked_by TEXT;
+ALTER TABLE access_grants ADD COLUMN revoke_reason TEXT;
+CREATE TABLE access_sessions (
+  id_hash TEXT PRIMARY KEY,
+  token_id TEXT NOT NULL REFERENCES access_tokens (id),
+  principal TEXT NOT NULL,
+  created_at ${t.timestamp} NOT NULL,
+  expires_at ${t.timestamp} NOT NULL
+);
+CREATE INDEX access_sessions_by_token ON access_sessions (token_id);
+CREATE INDEX access_sessions_by_expiry ON access_sessions (expires_at);
+`,
+  },
 ];

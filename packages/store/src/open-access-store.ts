@@ -5,6 +5,7 @@ import { type CatalogStoreLocation, openStoreDatabase } from './open-store-datab
 import { SqlAccessRequestStore } from './sql-access-request-store.ts';
 import type { SqlDatabase } from './sql-database.ts';
 import { SqlGrantStore } from './sql-grant-store.ts';
+import { SqlSessionStore } from './sql-session-store.ts';
 import { SqlTokenStore } from './sql-token-store.ts';
 
 /**
@@ -31,6 +32,7 @@ export function accessStoreOver(database: SqlDatabase, options: { clock?: Clock 
   return {
     kind: database.dialect.name === 'sqlite' ? 'embedded' : 'postgres',
     tokens: SqlTokenStore.create(stores),
+    sessions: SqlSessionStore.create(stores),
     requests: SqlAccessRequestStore.create(stores),
     grants: SqlGrantStore.create(stores),
     close: () => database.close(),

@@ -2,6 +2,7 @@ import { type Clock, systemClock } from '@quanta/model';
 import type { SqlExecutor, SqlRow } from './sql-database.ts';
 import { whereClause } from './sql-like.ts';
 import { readOptionalText, readText } from './sql-row.ts';
+import { deleteTokenSessions } from './sql-session-store.ts';
 import type { NewToken, StoredToken, TokenQuery, TokenRecord, TokenStore } from './token-store.ts';
 
 const COLUMNS = 'id, principal, name, salt, hash, created_by, created_at, expires_at, revoked_at';
@@ -58,7 +59,10 @@ export class SqlTokenStore implements TokenStore {
       id,
     ]);
     const token = await this.findToken(id);
-    return token ? publicRecord(token) : undefined;
+    if (!token) return undefined;
+    // Authentication refuses a revoked token's sessions anyway; deleting them keeps none behind.
+    await deleteTokenSessions(this.#db, id);
+    return publicRecord(token);
   }
 
   async #stored(id: string): Promise<StoredToken> {

@@ -43,6 +43,9 @@ export interface TokenStore {
   findToken(id: string): Promise<StoredToken | undefined>;
   /** Newest first. */
   listTokens(query?: TokenQuery): Promise<TokenRecord[]>;
-  /** Revokes a token now (revoking twice keeps the first time); undefined when there is no such token. */
+  /**
+   * Revokes a token now and ends the sessions opened with it (revoking twice keeps the first
+   * time); undefined when there is no such token.
+   */
   revokeToken(id: string): Promise<TokenRecord | undefined>;
 }

@@ -6,6 +6,7 @@ export { readinessRuleOf } from './blocks/wait-for-block.ts';
 export * from './check-workflow.ts';
 export * from './evaluate-expression.ts';
 export * from './expression-parser.ts';
+export * from './lineage/column-lineage-facet.ts';
 export * from './lineage/openlineage-run-event.ts';
 export * from './merge-templates.ts';
 export * from './parse-workflow.ts';

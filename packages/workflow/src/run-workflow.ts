@@ -123,6 +123,11 @@ export interface RunWorkflowOptions<Context> {
   readonly isCancelled?: () => boolean;
   /** A block call taking longer raises TimeoutError, unless its `timeout` argument says otherwise. */
   readonly stepTimeoutMs?: number;
+  /**
+   * Aborts the run now (cancelled, or its lease lost): the running block is told through its
+   * abort signal, the engine interrupts its statement, and the run ends `cancelled` at that step.
+   */
+  readonly signal?: AbortSignal;
 }
 
 const DEFAULT_MAX_STEPS = 100_000;
@@ -312,13 +317,7 @@ class WorkflowRun<Context> {
   }
 
   async #executeJournaled(step: Step, frame: Frame): Promise<Flow> {
-    if (this.#options.isCancelled?.()) {
-      this.#cancelledAt = step.name;
-      throw new WorkflowError(
-        { message: 'the run was cancelled', tags: ['CancelledError'] },
-        { isFatal: true },
-      );
-    }
+    if (this.#options.isCancelled?.() || this.#options.signal?.aborted) throw this.#cancelled(step.name);
     const entry = { step: step.name, path: frame.path };
     await this.#record({ ...entry, kind: 'started' });
     const started = performance.now();
@@ -427,12 +426,13 @@ class WorkflowRun<Context> {
     const value = await this.#invoke(step.call, {
       call: { kind: 'named', args: isJsonObject(args) ? args : {} },
       frame,
+      step: step.name,
     });
     if (step.result) frame.scope.set(step.result, value);
     return { flow: NORMAL, data: value };
   }
 
-  async #invoke(name: string, at: { call: CallArguments; frame: Frame }): Promise<JsonValue> {
+  async #invoke(name: string, at: { call: CallArguments; frame: Frame; step?: string }): Promise<JsonValue> {
     const { call } = at;
     const block = this.#options.blocks.get(name);
     if (block) {
@@ -442,7 +442,7 @@ class WorkflowRun<Context> {
           `${name} is a block: call it with a \`call:\` step, not in an expression`,
         );
       }
-      return this.#runBlock(block, call.args);
+      return this.#runBlock(block, { args: call.args, step: at.step ?? name });
     }
     const subworkflow = this.#workflow.subworkflows.get(name);
     if (subworkflow && name !== 'main') return this.callSubworkflow(subworkflow, call, at.frame);
@@ -455,31 +455,50 @@ class WorkflowRun<Context> {
 
   /**
    * Runs a block under its timeout (the call's `timeout` argument in seconds, else the run's
-   * default). A block still busy then is told through its abort signal and the step raises
-   * TimeoutError, which `try`/`retry` may catch like any other error.
+   * default) and the run's abort signal. A block still busy when either fires is told through
+   * its own abort signal (the engine interrupts its statement): a timeout raises TimeoutError
+   * with code QUANTA_STEP_TIMEOUT, which `try`/`retry` may catch like any other error; an
+   * aborted run ends `cancelled` at this step.
    */
-  async #runBlock(block: Block<Context>, args: JsonObject): Promise<JsonValue> {
-    const { [TIMEOUT_ARGUMENT]: timeout, ...blockArgs } = args;
+  async #runBlock(block: Block<Context>, at: { args: JsonObject; step: string }): Promise<JsonValue> {
+    const { [TIMEOUT_ARGUMENT]: timeout, ...blockArgs } = at.args;
     const timeoutMs = typeof timeout === 'number' ? timeout * 1000 : this.#options.stepTimeoutMs;
+    const runSignal = this.#options.signal;
+    if (runSignal?.aborted) throw this.#cancelled(at.step);
     const controller = new AbortController();
-    if (timeoutMs === undefined) return block.run(blockArgs, this.#options.context, controller);
-    const timer = new AbortController();
-    const expired = this.#services.clock
-      .sleep(timeoutMs, timer.signal)
-      .then(() => ({ kind: 'expired' as const }));
+    if (timeoutMs === undefined && !runSignal) return block.run(blockArgs, this.#options.context, controller);
+    const timers = new AbortController();
     const work = block
       .run(blockArgs, this.#options.context, controller)
-      .then((value) => ({ kind: 'done' as const, value }));
+      .then((value): BlockEnd => ({ kind: 'done', value }));
+    const ends: Promise<BlockEnd>[] = [work];
+    if (timeoutMs !== undefined) {
+      ends.push(
+        this.#services.clock.sleep(timeoutMs, timers.signal).then((): BlockEnd => ({ kind: 'expired' })),
+      );
+    }
+    if (runSignal)
+      ends.push(untilAborted(runSignal, timers.signal).then((): BlockEnd => ({ kind: 'aborted' })));
     try {
-      const first = await Promise.race([work, expired]);
+      const first = await Promise.race(ends);
       if (first.kind === 'done') return first.value;
       controller.abort();
-      // The block's own error after the abort is not the step's error: the timeout is.
+      // The block's own error after the abort is not the step's error: the timeout (or cancellation) is.
       work.catch(() => undefined);
-      throw workflowError('TimeoutError', `${block.name} did not finish within ${timeoutMs / 1000} s`);
+      if (first.kind === 'aborted') throw this.#cancelled(at.step);
+      throw stepTimeoutError(block.name, (timeoutMs ?? 0) / 1000);
     } finally {
-      timer.abort();
+      timers.abort();
     }
+  }
+
+  /** Ends the run `cancelled` at `step`: a fatal error no `except` catches. */
+  #cancelled(step: string): WorkflowError {
+    this.#cancelledAt = step;
+    return new WorkflowError(
+      { message: 'the run was cancelled', tags: ['CancelledError'] },
+      { isFatal: true },
+    );
   }
 
   async #callFunction(fn: StdlibFunction, call: CallArguments): Promise<JsonValue> {
@@ -865,6 +884,35 @@ async function runConcurrently(
   const workers = Math.max(1, Math.min(options.limit, tasks.length));
   await Promise.all(Array.from({ length: workers }, worker));
   return failures;
+}
+
+/** How a block call under a timeout or an abortable run ended first. */
+type BlockEnd =
+  | { readonly kind: 'done'; readonly value: JsonValue }
+  | { readonly kind: 'expired' }
+  | { readonly kind: 'aborted' };
+
+/** Resolves once `signal` aborts, or once `stop` does (then nobody is waiting any more). */
+function untilAborted(signal: AbortSignal, stop: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted || stop.aborted) return resolve();
+    const done = () => {
+      signal.removeEventListener('abort', done);
+      stop.removeEventListener('abort', done);
+      resolve();
+    };
+    signal.addEventListener('abort', done);
+    stop.addEventListener('abort', done);
+  });
+}
+
+/** TimeoutError, as Cloud Workflows raises it, with the stable code the run reports. */
+function stepTimeoutError(block: string, seconds: number): WorkflowError {
+  const message = `${block} did not finish within ${seconds} s`;
+  const cause = new QuantaError('QUANTA_STEP_TIMEOUT', message, {
+    fix: "raise the step's `timeout` (seconds), or make the work smaller",
+  });
+  return new WorkflowError({ message, code: cause.code, tags: ['TimeoutError'] }, { cause });
 }
 
 function misplacedFlow(flow: Flow, where: string): QuantaError {

@@ -1,4 +1,4 @@
-import type { StagedTable } from '@quanta/engine';
+import type { EngineCallOptions, StagedTable } from '@quanta/engine';
 import {
   isJsonObject,
   type JsonObject,
@@ -6,6 +6,7 @@ import {
   QuantaError,
   type SnapshotRecord,
 } from '@quanta/model';
+import type { BlockControl } from '../run-workflow.ts';
 
 /**
  * Steps pass handles, never data: a staged table's file, row counts and schema, or a published
@@ -42,6 +43,11 @@ export function stagedTableOf(value: JsonValue | undefined, argument: string): S
     schemaHash: String(value.schemaHash),
     columns: columns.map((column) => ({ name: String(column.name), type: String(column.type) })),
   };
+}
+
+/** The engine call options of a block: its abort signal (step timeout, cancelled run), if any. */
+export function signalOf(control: BlockControl | undefined): EngineCallOptions {
+  return control ? { signal: control.signal } : {};
 }
 
 /** The handle of a published snapshot. */

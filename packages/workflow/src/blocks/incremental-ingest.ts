@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { IngestFormat } from '@quanta/engine';
+import type { EngineCallOptions, IngestFormat } from '@quanta/engine';
 import { type ContractSpec, type JsonObject, type OutputPortSpec, QuantaError } from '@quanta/model';
 import type { FileFingerprint } from '@quanta/store';
 import { stagedHandle } from './handles.ts';
@@ -14,6 +14,8 @@ export interface IncrementalIngest {
   /** Absolute paths matching the source glob. */
   readonly files: readonly string[];
   readonly format: IngestFormat;
+  /** The block's abort signal, passed to every engine call. */
+  readonly engine: EngineCallOptions;
 }
 
 /**
@@ -41,12 +43,15 @@ export async function ingestIncrementally(
   const delta =
     fresh.length === 0
       ? undefined
-      : await context.engine.ingest({
-          files: fresh,
-          format: ingest.format,
-          columns: port.contract.table.columns,
-          target: target(`ingest-${port.name}`),
-        });
+      : await context.engine.ingest(
+          {
+            files: fresh,
+            format: ingest.format,
+            columns: port.contract.table.columns,
+            target: target(`ingest-${port.name}`),
+          },
+          ingest.engine,
+        );
   const summary = {
     newFiles: fresh.length,
     newRows: delta?.rowCount ?? 0,
@@ -65,16 +70,20 @@ export async function ingestIncrementally(
     return { ...stagedHandle(delta), ...summary, baseRows: 0 };
   }
   const base = { path: context.engine.resolveStoragePath(previous.storagePath) };
-  const appended = await context.engine.transform({
-    sql: delta ? 'SELECT * FROM previous UNION ALL BY NAME SELECT * FROM delta' : 'SELECT * FROM previous',
-    inputs: delta ? { previous: base, delta: { path: delta.path } } : { previous: base },
-    target: target(`ingest-${port.name}-appended`),
-  });
+  const appended = await context.engine.transform(
+    {
+      sql: delta ? 'SELECT * FROM previous UNION ALL BY NAME SELECT * FROM delta' : 'SELECT * FROM previous',
+      inputs: delta ? { previous: base, delta: { path: delta.path } } : { previous: base },
+      target: target(`ingest-${port.name}-appended`),
+    },
+    ingest.engine,
+  );
   return {
     ...stagedHandle(appended),
     ...summary,
     baseRows: previous.rowCount,
     baseVersion: previous.version,
+    basePort: port.address,
   };
 }
 

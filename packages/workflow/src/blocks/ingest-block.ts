@@ -4,7 +4,7 @@ import type { IngestFormat } from '@quanta/engine';
 import { QuantaError } from '@quanta/model';
 import type { Block } from '../run-workflow.ts';
 import { optionalString, requireString } from './block-arguments.ts';
-import { stagedHandle } from './handles.ts';
+import { signalOf, stagedHandle } from './handles.ts';
 import { ingestIncrementally } from './incremental-ingest.ts';
 import { outputPortOf } from './output-port-of.ts';
 import type { ProductRunContext } from './product-run-context.ts';
@@ -48,19 +48,24 @@ export const ingestBlock: Block<ProductRunContext> = {
         "to the port's current snapshot",
     },
   },
-  async run(args, context) {
+  async run(args, context, control) {
     const source = requireString(args, 'source', 'quanta.ingest');
     const port = outputPortOf(context.product, requireString(args, 'port', 'quanta.ingest'));
     const files = await landingFiles(source, context);
     const format = ingestFormat(optionalString(args, 'format', 'quanta.ingest'), files);
-    if (args.incremental === true) return ingestIncrementally({ source, port, files, format }, context);
+    if (args.incremental === true) {
+      return ingestIncrementally({ source, port, files, format, engine: signalOf(control) }, context);
+    }
     context.progress.update(`ingesting ${files.length} ${format} file(s) into ${port.address}`);
-    const staged = await context.engine.ingest({
-      files,
-      format,
-      columns: port.contract.table.columns,
-      target: { domain: context.product.domain, runId: context.runId, name: `ingest-${port.name}` },
-    });
+    const staged = await context.engine.ingest(
+      {
+        files,
+        format,
+        columns: port.contract.table.columns,
+        target: { domain: context.product.domain, runId: context.runId, name: `ingest-${port.name}` },
+      },
+      signalOf(control),
+    );
     return stagedHandle(staged);
   },
 };

@@ -1,6 +1,7 @@
 import type { Block } from '../run-workflow.ts';
-import { stagedTableOf } from './handles.ts';
+import { signalOf, stagedTableOf } from './handles.ts';
 import type { ProductRunContext } from './product-run-context.ts';
+import { stagedProfileOptionsOf } from './quality-request.ts';
 
 /**
  * `quanta.profile`: profiles a staged table per column before publication and returns a
@@ -15,9 +16,12 @@ export const profileBlock: Block<ProductRunContext> = {
   args: {
     from: { type: 'handle', required: true, description: 'the staged-table handle to profile' },
   },
-  async run(args, context) {
+  async run(args, context, control) {
     const staged = stagedTableOf(args.from, 'from');
-    const profile = await context.engine.profile({ path: staged.path });
+    const profile = await context.engine.profile(
+      { path: staged.path },
+      { ...signalOf(control), ...(await stagedProfileOptionsOf(args.from, context)) },
+    );
     return {
       kind: 'profile',
       rowCount: profile.rowCount,
@@ -29,6 +33,7 @@ export const profileBlock: Block<ProductRunContext> = {
         min: column.min ?? null,
         max: column.max ?? null,
       })),
+      ...(profile.incremental ? { incremental: profile.incremental } : {}),
     };
   },
 };

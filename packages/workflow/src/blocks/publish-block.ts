@@ -4,16 +4,19 @@ import {
   type ClauseResult,
   enforcementSummary,
   type Finding,
+  isJsonObject,
+  type JsonObject,
+  type JsonValue,
   type QualityReport,
   QuantaError,
   type SnapshotRecord,
 } from '@quanta/model';
 import type { Block } from '../run-workflow.ts';
 import { requireString } from './block-arguments.ts';
-import { snapshotHandle, stagedTableOf } from './handles.ts';
+import { signalOf, snapshotHandle, stagedTableOf } from './handles.ts';
 import { outputPortOf } from './output-port-of.ts';
 import type { ProductRunContext } from './product-run-context.ts';
-import { qualityRequestOf } from './quality-request.ts';
+import { incrementalSummary, stagedCheckRequestOf, stagedProfileOptionsOf } from './quality-request.ts';
 
 const MAX_SAMPLE_TEXT = 400;
 
@@ -39,10 +42,10 @@ export const publishBlock: Block<ProductRunContext> = {
     port: { type: 'string', required: true, description: 'the output port to publish' },
     from: { type: 'handle', required: true, description: 'the staged-table handle to audit and publish' },
   },
-  async run(args, context) {
+  async run(args, context, control) {
     const port = outputPortOf(context.product, requireString(args, 'port', 'quanta.publish'));
     const published = await context.store.runQueue.findRunSnapshot(context.runId, port.address);
-    if (published) return publishedHandle(published, context);
+    if (published) return { ...(await publishedHandle(published, context)), ...lineageOf(args.from) };
     const target = {
       domain: context.product.domain,
       product: context.product.name,
@@ -51,13 +54,22 @@ export const publishBlock: Block<ProductRunContext> = {
     };
     const staged = await resumedStaging(stagedTableOf(args.from, 'from'), { context, target });
     context.progress.update(`checking ${staged.rowCount} rows for ${port.address}`);
-    const report = await context.engine.checkQuality(staged, qualityRequestOf(port.contract, context));
+    const report = await context.engine.checkQuality(
+      staged,
+      await stagedCheckRequestOf(port, { context, from: args.from }),
+      signalOf(control),
+    );
     if (report.isBlocking) {
       await context.store.recordQualityReport({ runId: context.runId, port: port.address, report });
       throw publishBlockedError(port.address, report);
     }
     context.progress.update(`profiling ${report.rowCount} rows of ${port.address}`);
-    const profile = await context.engine.profile(staged);
+    const profile = await context.engine.profile(staged, {
+      ...signalOf(control),
+      ...(await stagedProfileOptionsOf(args.from, context)),
+    });
+    // A step that timed out (or a cancelled run) must not publish after the fact.
+    control?.signal.throwIfAborted();
     const promoted = await context.engine.promote(staged, target);
     const snapshot = await publishOnce(context, {
       port: port.address,
@@ -78,7 +90,7 @@ export const publishBlock: Block<ProductRunContext> = {
     context.progress.update(
       `published ${snapshot.port}@${snapshot.version} (${snapshot.rowCount} rows, ${enforcementSummary(report)})`,
     );
-    return { ...snapshotHandle(snapshot), quality: qualitySummary(report) };
+    return { ...snapshotHandle(snapshot), quality: qualitySummary(report), ...lineageOf(args.from) };
   },
 };
 
@@ -114,6 +126,11 @@ async function publishOnce(
   }
 }
 
+/** The column lineage a `quanta.sql` handle carries, passed on to the snapshot handle (run lineage reads it). */
+function lineageOf(from: JsonValue | undefined): JsonObject {
+  return isJsonObject(from) && isJsonObject(from.columnLineage) ? { columnLineage: from.columnLineage } : {};
+}
+
 async function publishedHandle(snapshot: SnapshotRecord, context: ProductRunContext) {
   const quality = await context.store.getQualityReport(snapshot.port, snapshot.version);
   return { ...snapshotHandle(snapshot), ...(quality ? { quality: qualitySummary(quality.report) } : {}) };
@@ -140,6 +157,7 @@ function qualitySummary(report: QualityReport) {
     cannotEnforce: notPassed
       .filter((clause) => clause.status === 'cannotEnforce')
       .map((clause) => `${clause.name}: ${clause.detail}`),
+    ...incrementalSummary(report),
   };
 }
 

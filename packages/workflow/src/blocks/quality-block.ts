@@ -1,10 +1,10 @@
 import { enforcementSummary } from '@quanta/model';
 import type { Block } from '../run-workflow.ts';
 import { requireString } from './block-arguments.ts';
-import { stagedTableOf } from './handles.ts';
+import { signalOf, stagedTableOf } from './handles.ts';
 import { outputPortOf } from './output-port-of.ts';
 import type { ProductRunContext } from './product-run-context.ts';
-import { qualityRequestOf } from './quality-request.ts';
+import { incrementalSummary, stagedCheckRequestOf } from './quality-request.ts';
 
 /**
  * `quanta.quality`: runs every clause of a port's contract on a staged table and returns the
@@ -15,17 +15,18 @@ export const qualityBlock: Block<ProductRunContext> = {
   name: 'quanta.quality',
   description:
     "Checks a staged table against every clause of the port's contract without publishing. Args: port, from. " +
-    'Result: {kind: quality, isBlocking, enforced, total, failed: [...]}.',
+    'Result: {kind: quality, isBlocking, enforced, total, failed: [...], incremental?: {onDelta, onWholeTable}}.',
   args: {
     port: { type: 'string', required: true, description: 'the output port whose contract is checked' },
     from: { type: 'handle', required: true, description: 'the staged-table handle to check' },
   },
-  async run(args, context) {
+  async run(args, context, control) {
     const port = outputPortOf(context.product, requireString(args, 'port', 'quanta.quality'));
     const staged = stagedTableOf(args.from, 'from');
     const report = await context.engine.checkQuality(
       { path: staged.path },
-      qualityRequestOf(port.contract, context),
+      await stagedCheckRequestOf(port, { context, from: args.from }),
+      signalOf(control),
     );
     context.progress.update(`quality of ${port.address}: ${enforcementSummary(report)}`);
     return {
@@ -41,6 +42,7 @@ export const qualityBlock: Block<ProductRunContext> = {
       schemaFailures: report.schema
         .filter((check) => !check.passed)
         .map((check) => `${check.name}: ${check.detail}`),
+      ...incrementalSummary(report),
     };
   },
 };

@@ -1,5 +1,12 @@
-import type { QualityRequest, RelationFile } from '@quanta/engine';
-import { type ContractSpec, systemClock } from '@quanta/model';
+import type { ProfileOptions, QualityRequest, RelationFile } from '@quanta/engine';
+import {
+  type ContractSpec,
+  isJsonObject,
+  type JsonObject,
+  type JsonValue,
+  type QualityReport,
+  systemClock,
+} from '@quanta/model';
 import type { ProductRunContext } from './product-run-context.ts';
 
 /**
@@ -23,4 +30,63 @@ function referencePaths(context: ProductRunContext): Record<string, RelationFile
     paths[file] = { path: context.engine.resolveStoragePath(snapshot.storagePath) };
   }
   return paths;
+}
+
+/**
+ * The check of a staged table: {@link qualityRequestOf}, made incremental when the table is an
+ * incremental ingest's (the port's previous snapshot followed by new rows, its handle naming
+ * `baseVersion` and `baseRows`): the engine then reads only the new rows for every clause it
+ * can combine with the report the previous snapshot was published with (ADR 016).
+ */
+export async function stagedCheckRequestOf(
+  port: { address: string; contract: ContractSpec },
+  input: { context: ProductRunContext; from: JsonValue | undefined },
+): Promise<QualityRequest> {
+  const request = qualityRequestOf(port.contract, input.context);
+  const handle = input.from;
+  if (!isJsonObject(handle) || typeof handle.baseVersion !== 'number' || typeof handle.baseRows !== 'number')
+    return request;
+  const base = await input.context.store.getQualityReport(port.address, handle.baseVersion);
+  if (!base) return request;
+  return { ...request, incremental: { baseRows: handle.baseRows, baseReport: base.report } };
+}
+
+/**
+ * Which clauses read only the appended rows and which the whole table, when the check was
+ * incremental (ADR 016).
+ */
+export function incrementalSummary(report: QualityReport): { incremental?: JsonObject } {
+  if (!report.incremental) return {};
+  const named = (scope: 'delta' | 'table') =>
+    report.clauses.filter((clause) => clause.scope === scope).map((clause) => clause.name);
+  return {
+    incremental: {
+      baseRows: report.incremental.baseRows,
+      deltaRows: report.incremental.deltaRows,
+      onDelta: named('delta'),
+      onWholeTable: named('table'),
+    },
+  };
+}
+
+/**
+ * How to profile a staged table: incrementally when it is an incremental ingest's (its handle
+ * names the previous snapshot, `basePort@baseVersion`, and `baseRows`), merging with the
+ * profile that snapshot was published with (ADR 016). `quanta.profile` and `quanta.publish`
+ * ask the same, so the engine profiles an unchanged staged table once.
+ */
+export async function stagedProfileOptionsOf(
+  from: JsonValue | undefined,
+  context: ProductRunContext,
+): Promise<ProfileOptions> {
+  const handle = from;
+  if (
+    !isJsonObject(handle) ||
+    typeof handle.basePort !== 'string' ||
+    typeof handle.baseVersion !== 'number' ||
+    typeof handle.baseRows !== 'number'
+  )
+    return {};
+  const baseProfile = await context.store.getProfile(handle.basePort, handle.baseVersion);
+  return baseProfile ? { incremental: { baseRows: handle.baseRows, baseProfile } } : {};
 }

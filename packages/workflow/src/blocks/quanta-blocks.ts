@@ -1,4 +1,5 @@
 import type { Block } from '../run-workflow.ts';
+import { classifyBlock } from './classify-block.ts';
 import { httpBlock } from './http-block.ts';
 import { ingestBlock } from './ingest-block.ts';
 import { notifyBlock } from './notify-block.ts';
@@ -9,12 +10,17 @@ import { qualityBlock } from './quality-block.ts';
 import { sqlBlock } from './sql-block.ts';
 import { waitForBlock } from './wait-for-block.ts';
 
-/**
- * The `quanta.*` data blocks product workflows call, by name. There is no `quanta.classify`
- * yet: no classifier exists to run, and a block that pretends would mislead.
- */
+/** The `quanta.*` data blocks product workflows call, by name. */
 export const QUANTA_BLOCKS: ReadonlyMap<string, Block<ProductRunContext>> = new Map(
-  [ingestBlock, httpBlock, sqlBlock, waitForBlock, qualityBlock, profileBlock, publishBlock, notifyBlock].map(
-    (block) => [block.name, block],
-  ),
+  [
+    ingestBlock,
+    httpBlock,
+    sqlBlock,
+    waitForBlock,
+    qualityBlock,
+    classifyBlock,
+    profileBlock,
+    publishBlock,
+    notifyBlock,
+  ].map((block) => [block.name, block]),
 );

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { RelationFile } from '@quanta/engine';
 import { isJsonObject, type JsonObject, QuantaError } from '@quanta/model';
+import { portColumnLineage, portColumnLineageJson } from '../lineage/column-lineage-facet.ts';
 import type { Block } from '../run-workflow.ts';
 import { requireString } from './block-arguments.ts';
-import { stagedHandle, stagedTableOf } from './handles.ts';
+import { signalOf, stagedHandle, stagedTableOf } from './handles.ts';
 import type { ProductRunContext } from './product-run-context.ts';
 
 /** `quanta.sql`: a transform reading input ports by name, each at its pinned snapshot. */
@@ -22,17 +23,23 @@ export const sqlBlock: Block<ProductRunContext> = {
     inputs: { type: 'map', required: false, description: 'names → staged-table handles of earlier steps' },
     as: { type: 'string', required: false, description: 'the name of the staged result' },
   },
-  async run(args, context) {
+  async run(args, context, control) {
     const query = requireString(args, 'query', 'quanta.sql');
     const sql = sqlText(query, context);
     const name = typeof args.as === 'string' ? args.as : `sql-${randomUUID()}`;
     context.progress.update(`transforming with ${query.endsWith('.sql') ? query : 'inline SQL'}`);
-    const staged = await context.engine.transform({
-      sql,
-      inputs: relationsFor(args, context),
-      target: { domain: context.product.domain, runId: context.runId, name },
-    });
-    return stagedHandle(staged);
+    const staged = await context.engine.transform(
+      {
+        sql,
+        inputs: relationsFor(args, context),
+        target: { domain: context.product.domain, runId: context.runId, name },
+      },
+      signalOf(control),
+    );
+    if (!staged.columnLineage) return stagedHandle(staged);
+    const ports = new Map([...context.inputs].map(([name, snapshot]) => [name, snapshot.port]));
+    const lineage = portColumnLineage(staged.columnLineage, ports);
+    return { ...stagedHandle(staged), columnLineage: portColumnLineageJson(lineage) };
   },
 };
 

@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
+import { DuckDbEngine } from '@quanta/engine';
 import type { JsonObject, QualityReport, QualityRule, SnapshotRecord, TableProfile } from '@quanta/model';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
+import { portColumnLineage } from './column-lineage-facet.ts';
 import { type LineageEventType, openLineageRunEvent } from './openlineage-run-event.ts';
 
 const SCHEMAS = path.join(import.meta.dirname, '..', '..', 'schemas', 'openlineage');
@@ -15,6 +18,7 @@ const FACET_FILES = [
   'ErrorMessageRunFacet.json',
   'DataQualityAssertionsDatasetFacet.json',
   'DataQualityMetricsDatasetFacet.json',
+  'ColumnLineageDatasetFacet.json',
 ];
 
 interface Validators {
@@ -276,4 +280,89 @@ test('the facet schemas reject a malformed assertion, so the validation above ca
     dataQualityAssertions: { _producer: 'x', _schemaURL: 'y', assertions: [{ assertion: 'not_null' }] },
   };
   assert.ok(facets.some((validate) => !validate(broken)));
+});
+
+test('a transform output carries the columnLineage facet, valid against its official schema', async () => {
+  const { runEvent, facets } = await validators();
+  const dir = await mkdtemp(path.join(tmpdir(), 'quanta-lineage-'));
+  const engine = await DuckDbEngine.create({ storageRoot: path.join(dir, 'storage'), threads: 1 });
+  try {
+    const target = (name: string) => ({ domain: 'sales', runId: 'r', name });
+    const orders = await engine.transform({
+      sql: "SELECT i AS order_id, 'C' || (i % 3) AS customer_id, i * 1.5 AS amount FROM range(9) AS t(i)",
+      inputs: {},
+      target: target('orders'),
+    });
+    const customers = await engine.transform({
+      sql: "SELECT 'C' || i AS customer_id, 'seg' || i AS segment FROM range(3) AS t(i)",
+      inputs: {},
+      target: target('customers'),
+    });
+    const staging = await engine.transform({
+      sql: 'SELECT 1 AS one',
+      inputs: {},
+      target: target('staging'),
+    });
+    const revenue = await engine.transform({
+      sql: `SELECT c.segment, sum(o.amount) AS revenue, max(s.one) AS one
+            FROM orders o JOIN customers c USING (customer_id), staged s
+            WHERE o.amount > 0 GROUP BY c.segment`,
+      inputs: { orders: orders, customers: customers, staged: staging },
+      target: target('revenue'),
+    });
+    assert.ok(revenue.columnLineage);
+    // `staged` is an earlier step's table, not a port: what depends on it is left out.
+    const columnLineage = portColumnLineage(
+      revenue.columnLineage,
+      new Map([
+        ['orders', 'quanta://sales/orders/orders'],
+        ['customers', 'quanta://customers/crm-customers/customers'],
+      ]),
+    );
+    const event = openLineageRunEvent({
+      eventType: 'COMPLETE',
+      eventTime: '2024-01-01T10:00:00.000Z',
+      runId: '5a0c8a36-50c3-4a63-9f57-3a1f53f1f0aa',
+      domain: 'sales',
+      product: 'segment-revenue',
+      inputs: [snapshot('quanta://sales/orders/orders', 3)],
+      outputs: [snapshot('quanta://sales/segment-revenue/revenue', 1)],
+      outputQuality: new Map([['quanta://sales/segment-revenue/revenue', { columnLineage }]]),
+    });
+    assert.ok(runEvent(event), JSON.stringify(runEvent.errors));
+    for (const map of facetMaps(event)) {
+      for (const validate of facets) assert.ok(validate(map), JSON.stringify(validate.errors));
+    }
+    const [output] = event.outputs as [JsonObject];
+    const facet = (output.facets as JsonObject).columnLineage as JsonObject;
+    assert.equal(
+      facet._schemaURL,
+      'https://openlineage.io/spec/facets/1-2-0/ColumnLineageDatasetFacet.json#/$defs/ColumnLineageDatasetFacet',
+    );
+    const field = (name: string, column: string, how: string) => {
+      const [subtype, type = 'DIRECT'] = how.split(' ');
+      return {
+        namespace: name.startsWith('orders') ? 'quanta://sales' : 'quanta://customers',
+        name,
+        field: column,
+        transformations: [{ type, subtype }],
+      };
+    };
+    assert.deepEqual(facet.fields, {
+      segment: { inputFields: [field('crm-customers/customers', 'segment', 'IDENTITY')] },
+      revenue: { inputFields: [field('orders/orders', 'amount', 'AGGREGATION')] },
+    });
+    assert.deepEqual(facet.dataset, [
+      field('orders/orders', 'customer_id', 'JOIN INDIRECT'),
+      field('crm-customers/customers', 'customer_id', 'JOIN INDIRECT'),
+      field('orders/orders', 'amount', 'FILTER INDIRECT'),
+      field('crm-customers/customers', 'segment', 'GROUP_BY INDIRECT'),
+    ]);
+    // The facet schema can fail: an input field must name its dataset.
+    const broken = { columnLineage: { ...facet, fields: { segment: { inputFields: [{ field: 'x' }] } } } };
+    assert.ok(facets.some((validate) => !validate(broken)));
+  } finally {
+    await engine.close();
+    await rm(dir, { recursive: true, force: true });
+  }
 });

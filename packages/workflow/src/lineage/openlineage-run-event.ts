@@ -7,6 +7,7 @@ import {
   type SnapshotRecord,
   type TableProfile,
 } from '@quanta/model';
+import { columnLineageFacet, type PortColumnLineage } from './column-lineage-facet.ts';
 import { dataQualityAssertionsFacet, dataQualityMetricsFacet } from './data-quality-facets.ts';
 
 /** Who writes Quanta's OpenLineage events (the `producer` / `_producer` URI). */
@@ -19,6 +20,7 @@ const FACETS = {
   version: `${SPEC}/facets/1-0-1/DatasetVersionDatasetFacet.json#/$defs/DatasetVersionDatasetFacet`,
   outputStatistics: `${SPEC}/facets/1-0-2/OutputStatisticsOutputDatasetFacet.json#/$defs/OutputStatisticsOutputDatasetFacet`,
   errorMessage: `${SPEC}/facets/1-0-1/ErrorMessageRunFacet.json#/$defs/ErrorMessageRunFacet`,
+  columnLineage: `${SPEC}/facets/1-2-0/ColumnLineageDatasetFacet.json#/$defs/ColumnLineageDatasetFacet`,
 } as const;
 
 /** The OpenLineage transitions a Quanta run goes through. */
@@ -47,13 +49,16 @@ export interface OutputQuality {
   readonly profile?: TableProfile;
   /** The contract's clauses, to name each assertion's kind and column. */
   readonly rules?: readonly QualityRule[];
+  /** Which input port columns each column derives from (a `quanta.sql` transform's output). */
+  readonly columnLineage?: PortColumnLineage;
 }
 
 /**
  * An OpenLineage RunEvent for a product run: the job is the product in namespace
  * `quanta://<domain>`, datasets are ports (`<product>/<port>` in their domain's namespace) with
  * the snapshot version, schema and, for outputs, row count and size, plus the snapshot's
- * `dataQualityAssertions` (its quality report) and `dataQualityMetrics` (its profile) facets.
+ * `dataQualityAssertions` (its quality report) and `dataQualityMetrics` (its profile) facets,
+ * and `columnLineage` for the output of a `quanta.sql` transform.
  */
 export function openLineageRunEvent(input: RunEventInput): JsonObject {
   return {
@@ -108,6 +113,9 @@ function dataset(snapshot: SnapshotRecord, quality?: OutputQuality): JsonObject 
         : {}),
       ...(quality?.profile
         ? { dataQualityMetrics: dataQualityMetricsFacet(quality.profile, { producer, snapshot }) }
+        : {}),
+      ...(quality?.columnLineage
+        ? { columnLineage: columnLineageFacet(quality.columnLineage, facetBase(FACETS.columnLineage)) }
         : {}),
     },
   };
