@@ -36,6 +36,9 @@ const DEMO_PRINCIPAL = 'gus@acme.example';
 /** Malformed order rows the demo injects, to show quarantine: rows in = published + quarantined. */
 const DEMO_BAD_ROWS = { ragged: 2, wrongType: 3, missingRequired: 2 };
 
+/** How often the demo's server evaluates the example's triggers. */
+const DEMO_TRIGGER_POLL_MS = 2000;
+
 const EXAMPLE_MESH = path.resolve(import.meta.dirname, '../../../examples/mesh');
 
 /**
@@ -88,7 +91,8 @@ export async function runDemo(options: DemoOptions): Promise<void> {
 async function serveDemo(root: string, options: DemoOptions): Promise<void> {
   const { serveApi } = await import('@quanta/server');
   const service = await MeshService.create({ root, ...databaseUrlOption() });
-  const server = await serveApi(service, { port: options.port });
+  // Triggers run here too (embedded store: in this process): drop a file, watch it flow through.
+  const server = await serveApi(service, { port: options.port, triggers: { pollMs: DEMO_TRIGGER_POLL_MS } });
   const pgWire = await startPgWire(service, {
     host: '127.0.0.1',
     port: Number(process.env.QUANTA_PG_PORT ?? DEFAULT_PG_PORT),
@@ -110,6 +114,8 @@ async function serveDemo(root: string, options: DemoOptions): Promise<void> {
       `  curl -s ${server.url}/api/catalog -H 'authorization: Bearer ${demoToken.token}'`,
       `  curl -s ${server.url}/api/query -H 'authorization: Bearer ${demoToken.token}' -H 'content-type: application/json' -d '{"sql":"select * from marketing.campaign_performance.performance limit 5"}'`,
       `  PGPASSWORD=${demoToken.token} psql "postgres://${encodeURIComponent(DEMO_PRINCIPAL)}@${pgAddress}?sslmode=disable" -c "select segment, count(*) from customers.customer_profile.profiles group by 1"`,
+      `  triggers: copy a CSV into ${path.join(root, 'landing/sales/orders')}/ and sales/orders runs within seconds,`,
+      '  then customer-profile (within a minute) and segment-revenue follow; `quanta triggers why <product>` says why',
     ].join('\n'),
   );
 }
