@@ -231,8 +231,18 @@ export async function benchQuality(options: { orders: number }): Promise<BenchRe
         }),
       );
       const exact = (profile: TableProfile | undefined) =>
-        JSON.stringify(profile?.columns.map(({ name, count, nulls, distinct, min, max }) => [name, count, nulls, distinct, min, max]));
-      isSameProfile &&= exact(fullProfile) === exact(mergedProfile) && mergedProfile?.incremental !== undefined;
+        JSON.stringify(
+          profile?.columns.map(({ name, count, nulls, distinct, min, max }) => [
+            name,
+            count,
+            nulls,
+            distinct,
+            min,
+            max,
+          ]),
+        );
+      isSameProfile &&=
+        exact(fullProfile) === exact(mergedProfile) && mergedProfile?.incremental !== undefined;
     }
     const [q, f, p, prof] = [median(quanta), median(fused), median(perCheck), median(profiling)];
     const [fullScan, deltaOnly] = [median(fullAppended), median(incremental)];
@@ -256,13 +266,21 @@ export async function benchQuality(options: { orders: number }): Promise<BenchRe
           unit: 'ms',
         },
         { label: 'incremental / full (target ≤ 10%)', value: (deltaOnly * 100) / fullScan, unit: '%' },
-        { label: 'after appending 1%: full profile of the appended snapshot', value: profileFull, unit: 'ms' },
+        {
+          label: 'after appending 1%: full profile of the appended snapshot',
+          value: profileFull,
+          unit: 'ms',
+        },
         {
           label: `after appending 1%: incremental profile, delta merged with the base's (${isSameProfile ? 'same' : 'DIFFERENT'} exact statistics)`,
           value: profileMerged,
           unit: 'ms',
         },
-        { label: 'incremental profile / full profile', value: (profileMerged * 100) / profileFull, unit: '%' },
+        {
+          label: 'incremental profile / full profile',
+          value: (profileMerged * 100) / profileFull,
+          unit: '%',
+        },
       ],
       ratio: { label: 'Quanta / raw fused query', value: q / f, target: '≤ 1.10' },
       notes:

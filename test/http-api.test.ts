@@ -265,7 +265,7 @@ describe('the HTTP API over the example mesh', () => {
     };
     assert.deepEqual(
       [...new Set(run.events.map((event) => event.step))],
-      ['pipeline', 'ingest', 'check', 'profile', 'publish', 'done'],
+      ['pipeline', 'ingest', 'check', 'classify', 'profile', 'publish', 'done'],
     );
   });
 

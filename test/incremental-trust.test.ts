@@ -18,7 +18,12 @@ let second: RunRecord;
 async function newBatch(): Promise<string> {
   const scratch = await mkdtemp(path.join(os.tmpdir(), 'quanta-batch-'));
   try {
-    const generated = await generateLandingData(scratch, { seed: 42, orders: 2_000, customers: 400, campaigns: 12 });
+    const generated = await generateLandingData(scratch, {
+      seed: 42,
+      orders: 2_000,
+      customers: 400,
+      campaigns: 12,
+    });
     const [header = '', ...rows] = (await readFile(generated.orders.files[0]?.path ?? '', 'utf8'))
       .trimEnd()
       .split('\n');
@@ -76,13 +81,30 @@ test('an incremental ingest is checked and profiled on its new rows, and the run
   const scoped = stored.report.clauses.filter((clause) => clause.scope !== undefined);
   assert.ok(scoped.some((clause) => clause.scope === 'delta'));
   const storedProfile = await service.store.getProfile(ORDERS, current.version);
-  assert.equal(storedProfile?.incremental?.deltaRows, current.rowCount - (storedProfile?.incremental?.baseRows ?? 0));
+  assert.equal(
+    storedProfile?.incremental?.deltaRows,
+    current.rowCount - (storedProfile?.incremental?.baseRows ?? 0),
+  );
 
   // A full profile of the published snapshot: the merged one's exact statistics are the same.
   const full = await service.engine.profile({ path: service.engine.resolveStoragePath(current.storagePath) });
   assert.equal(full.incremental, undefined);
   assert.deepEqual(
-    storedProfile?.columns.map(({ name, count, nulls, distinct, min, max }) => ({ name, count, nulls, distinct, min, max })),
-    full.columns.map(({ name, count, nulls, distinct, min, max }) => ({ name, count, nulls, distinct, min, max })),
+    storedProfile?.columns.map(({ name, count, nulls, distinct, min, max }) => ({
+      name,
+      count,
+      nulls,
+      distinct,
+      min,
+      max,
+    })),
+    full.columns.map(({ name, count, nulls, distinct, min, max }) => ({
+      name,
+      count,
+      nulls,
+      distinct,
+      min,
+      max,
+    })),
   );
 });

@@ -57,7 +57,11 @@ export function addAccessCommands(program: Command): void {
       const { domain } = parseAddress(address);
       const entries = await withMesh(command, async (service) => {
         const policy = await requireAdministration(service, { type: 'Domain', name: domain });
-        return whoCan(policy, address);
+        const grants = await service.accessStore.grants.listGrants({
+          domain,
+          activeAt: service.clock.now().toISOString(),
+        });
+        return whoCan(policy, address, { grants });
       });
       outputOf(command).result({ address, entries }, () => renderWhoCan(entries));
     });
@@ -300,7 +304,10 @@ export function renderAudit(events: readonly AuditEvent[]): string {
     .join('\n');
 }
 
-/** One block per principal: the decision, the deciding policies, masked or hidden columns and row filters. */
+/**
+ * One block per principal: the decision, the deciding policies, the grant it comes through
+ * (id, expiry), masked or hidden columns and row filters.
+ */
 export function renderWhoCan(entries: readonly WhoCanEntry[]): string {
   return entries
     .map((entry) => {
@@ -309,6 +316,11 @@ export function renderWhoCan(entries: readonly WhoCanEntry[]): string {
         `${pc.bold(entry.principal)} ${decision} ${pc.dim(`(${entry.policies.join(', ') || 'no policy'})`)}`,
       ];
       if (entry.reason) lines.push(pc.dim(`  ${entry.reason}`));
+      if (entry.grant) {
+        lines.push(
+          `  through grant ${entry.grant.id} until ${entry.grant.expiresAt} ${pc.dim(`(${entry.grant.policies.join(', ')})`)}`,
+        );
+      }
       for (const column of entry.columns) lines.push(`  ${column}`);
       for (const filter of entry.rowFilters) lines.push(`  rows where ${filter}`);
       return lines.join('\n');

@@ -15,7 +15,8 @@ export function clauseKeyOf(
 ): string {
   const typesOf = (columns: readonly string[]) => columns.map((column) => input.types.get(column) ?? null);
   const measured = measuredPart(rule, input.request);
-  const columns = rule.kind === 'metric' ? rule.columns : 'column' in rule && rule.column ? [rule.column] : [];
+  const columns =
+    rule.kind === 'metric' ? rule.columns : 'column' in rule && rule.column ? [rule.column] : [];
   const text = JSON.stringify({ measured, types: typesOf(columns) });
   return createHash('sha256').update(text).digest('base64url').slice(0, 22);
 }
@@ -43,7 +44,11 @@ function measuredPart(
         snapshot: request.references?.[rule.target.file]?.path ?? null,
       };
     case 'sla':
-      return { kind: rule.kind, edge: rule.property === 'retention' ? 'oldest' : 'newest', column: rule.column };
+      return {
+        kind: rule.kind,
+        edge: rule.property === 'retention' ? 'oldest' : 'newest',
+        column: rule.column,
+      };
     case 'unenforceable':
       return { kind: rule.kind };
   }

@@ -38,7 +38,12 @@ async function stage(sql: string, name: string, inputs: Record<string, { path: s
 }
 
 async function publish(staged: StagedTable, name: string): Promise<string> {
-  const promoted = await fixture.engine.promote(staged, { domain: 'd', product: 'p', port: name, snapshotId: name });
+  const promoted = await fixture.engine.promote(staged, {
+    domain: 'd',
+    product: 'p',
+    port: name,
+    snapshotId: name,
+  });
   return fixture.engine.resolveStoragePath(promoted.storagePath);
 }
 
@@ -131,7 +136,10 @@ describe('an incremental profile of an appended snapshot', () => {
       const exact = await exactDistinct(tables.forFull, names);
       for (const [index, column] of mergedColumns.entries()) {
         const truth = exact[index] ?? 0;
-        assert.ok(Math.abs(column.distinct - truth) <= Math.max(1, 0.06 * truth), `${column.name}: ${column.distinct} vs ${truth}`);
+        assert.ok(
+          Math.abs(column.distinct - truth) <= Math.max(1, 0.06 * truth),
+          `${column.name}: ${column.distinct} vs ${truth}`,
+        );
       }
     });
   }

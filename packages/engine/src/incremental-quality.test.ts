@@ -64,7 +64,10 @@ function ordersSql(rows: readonly OrderRow[]): string {
   return `SELECT * FROM (VALUES ${values.join(',\n')}) AS t(order_id, customer_id, email, status, amount, order_date)`;
 }
 
-function metric(id: string, fields: Pick<MetricRule, 'metric' | 'columns'> & Partial<MetricRule>): MetricRule {
+function metric(
+  id: string,
+  fields: Pick<MetricRule, 'metric' | 'columns'> & Partial<MetricRule>,
+): MetricRule {
   return {
     id,
     name: id,
@@ -228,22 +231,19 @@ describe('an incremental check of an appended snapshot', () => {
       deltaRows: incremental.rowCount - baseReport.rowCount,
     });
     // Which clauses read the delta only, and which the whole table: the run report shows it.
-    assert.deepEqual(
-      Object.fromEntries(incremental.clauses.map((clause) => [clause.id, clause.scope])),
-      {
-        'email-format': 'delta',
-        'email-nulls': 'delta',
-        'email-null-share': 'delta',
-        status: 'delta',
-        'unique-order': 'delta',
-        'unique-pair': 'delta',
-        rows: 'delta',
-        negative: 'delta',
-        average: 'table',
-        fresh: 'delta',
-        fk: 'delta',
-      },
-    );
+    assert.deepEqual(Object.fromEntries(incremental.clauses.map((clause) => [clause.id, clause.scope])), {
+      'email-format': 'delta',
+      'email-nulls': 'delta',
+      'email-null-share': 'delta',
+      status: 'delta',
+      'unique-order': 'delta',
+      'unique-pair': 'delta',
+      rows: 'delta',
+      negative: 'delta',
+      average: 'table',
+      fresh: 'delta',
+      fk: 'delta',
+    });
     assert.ok(full.clauses.every((clause) => clause.scope === undefined));
   });
 

@@ -99,11 +99,18 @@ export function mergeMoments(a: Moments, b: Moments): Moments {
 export function compareValues(a: JsonValue, b: JsonValue, family: 'number' | 'other'): number {
   if (family === 'number') {
     if (typeof a === 'number' && typeof b === 'number') return a - b;
-    const isInteger = (value: JsonValue) => /^-?[0-9]+$/.test(String(value));
-    if (!isInteger(a) || !isInteger(b)) return Number(a) - Number(b);
-    const [x, y] = [BigInt(String(a)), BigInt(String(b))];
-    return x < y ? -1 : x > y ? 1 : 0;
+    const [x, y] = [decimalParts(a), decimalParts(b)];
+    if (!x || !y) return Number(a) - Number(b);
+    const scale = Math.max(x.fraction.length, y.fraction.length);
+    const [p, q] = [x, y].map((part) => BigInt(`${part.whole}${part.fraction.padEnd(scale, '0')}`));
+    return p === undefined || q === undefined ? 0 : p < q ? -1 : p > q ? 1 : 0;
   }
   if (typeof a === 'boolean' || typeof b === 'boolean') return Number(a) - Number(b);
   return Buffer.compare(Buffer.from(String(a)), Buffer.from(String(b)));
+}
+
+/** A number's digits, exactly: big integers and DECIMAL values arrive as text. */
+function decimalParts(value: JsonValue): { whole: string; fraction: string } | undefined {
+  const match = /^(-?[0-9]+)(?:\.([0-9]+))?$/.exec(String(value));
+  return match ? { whole: match[1] ?? '0', fraction: match[2] ?? '' } : undefined;
 }

@@ -86,7 +86,10 @@ export async function profileTable(
   const base = mergeableBase(options.base, { planned, rowCount, scheme });
   const first = base
     ? mergeFirst(planned, {
-        delta: (await database.rows(`SELECT ${expressions.join(', ')} FROM ${DATA} WHERE rowid >= ${base.rows}`))[0] ?? [],
+        delta:
+          (
+            await database.rows(`SELECT ${expressions.join(', ')} FROM ${DATA} WHERE rowid >= ${base.rows}`)
+          )[0] ?? [],
         base,
       })
     : finishFirst(planned, (await database.rows(`SELECT ${expressions.join(', ')} FROM ${DATA}`))[0] ?? []);
@@ -183,12 +186,24 @@ function mergeFirst(
     set(slots.registers, registers);
     set(slots.distinct, estimateDistinct(registers));
     const order = plan.family === 'number' ? 'number' : 'other';
-    set(slots.min, extreme(base.min, delta[slots.min as number], (a, b) => compareValues(a, b, order) <= 0));
-    set(slots.max, extreme(base.max, delta[slots.max as number], (a, b) => compareValues(a, b, order) >= 0));
+    set(
+      slots.min,
+      extreme(base.min, delta[slots.min as number], (a, b) => compareValues(a, b, order) <= 0),
+    );
+    set(
+      slots.max,
+      extreme(base.max, delta[slots.max as number], (a, b) => compareValues(a, b, order) >= 0),
+    );
     const low = numberAt(delta, slots.low);
     const high = numberAt(delta, slots.high);
-    set(slots.low, extreme(base.sketch.low ?? null, low ?? null, (a, b) => Number(a) <= Number(b)));
-    set(slots.high, extreme(base.sketch.high ?? null, high ?? null, (a, b) => Number(a) >= Number(b)));
+    set(
+      slots.low,
+      extreme(base.sketch.low ?? null, low ?? null, (a, b) => Number(a) <= Number(b)),
+    );
+    set(
+      slots.high,
+      extreme(base.sketch.high ?? null, high ?? null, (a, b) => Number(a) >= Number(b)),
+    );
     if (slots.mean !== undefined) {
       const moments = mergeMoments(
         { count: base.count, ...optional('mean', base.mean), ...optional('stddev', base.stddev) },

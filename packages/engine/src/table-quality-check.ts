@@ -90,11 +90,19 @@ export async function checkTableQuality(
     : new Map<string, number>();
   const references = await attachReferences(database, request);
   const outcomes: Outcome[] = [];
-  const context: FusedContext = { types, now: request.now, table: request.tableName, references, scope, keys };
+  const context: FusedContext = {
+    types,
+    now: request.now,
+    table: request.tableName,
+    references,
+    scope,
+    keys,
+  };
   const onDelta = fused.filter((rule) => scope.onDelta.has(rule.id));
   const onTable = fused.filter((rule) => !scope.onDelta.has(rule.id));
   let total: number | undefined;
-  if (onDelta.length > 0) total = await measureFused(database, { rules: onDelta, context, counter, outcomes });
+  if (onDelta.length > 0)
+    total = await measureFused(database, { rules: onDelta, context, counter, outcomes });
   if (onTable.length > 0 || total === undefined) {
     const wholeTable = { ...context, scope: FULL };
     const counted = await measureFused(database, { rules: onTable, context: wholeTable, counter, outcomes });
@@ -481,7 +489,8 @@ async function metricReader(
 function failingCount(rule: MetricRule, condition: string): string {
   const [column] = rule.columns;
   const isNullCount =
-    rule.metric === 'nullValues' || (rule.metric === 'missingValues' && (rule.missingValues ?? []).length === 0);
+    rule.metric === 'nullValues' ||
+    (rule.metric === 'missingValues' && (rule.missingValues ?? []).length === 0);
   if (isNullCount && column !== undefined && rule.columns.length === 1)
     return `count(*) - count(${quoteIdentifier(column)})`;
   return `count(*) FILTER (WHERE ${condition})`;

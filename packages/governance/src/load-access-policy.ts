@@ -20,6 +20,21 @@ export const LOCAL_ADMINISTRATOR_POLICY: ScopedPolicyFile = {
 };
 
 /**
+ * The second built-in policy: any principal may ask for access to a port (`request-access`).
+ * Asking opens nothing: the owning domain's owner, a delegate or an approver decides, and
+ * only an approved request becomes a grant (ADR 011). A mesh narrows who may ask with a
+ * `forbid` of `request-access`; the global guardrails (principals not active) still apply.
+ */
+export const REQUEST_ACCESS_POLICY: ScopedPolicyFile = {
+  file: '<built-in>',
+  scope: 'global',
+  text: '@id("quanta-anyone-requests-access")\npermit (principal, action == Action::"request-access", resource is Port);\n',
+};
+
+/** The policies every mesh has before its own files: {@link LOCAL_ADMINISTRATOR_POLICY}, {@link REQUEST_ACCESS_POLICY}. */
+export const BUILT_IN_POLICIES: readonly ScopedPolicyFile[] = [LOCAL_ADMINISTRATOR_POLICY, REQUEST_ACCESS_POLICY];
+
+/**
  * The access policy the gateway enforces: the referential and the policy files of the mesh
  * root, over the deployed catalog's domains, ports and columns. Any error in them (parse,
  * schema validation, annotations) makes every decision deny (fail closed); `quanta validate`
@@ -32,7 +47,7 @@ export async function loadAccessPolicy(root: string, catalog: CatalogState): Pro
     readPolicyFiles(root, domains),
     readMeshName(root),
   ]);
-  const loaded = loadPolicySet([LOCAL_ADMINISTRATOR_POLICY, ...files]);
+  const loaded = loadPolicySet([...BUILT_IN_POLICIES, ...files]);
   const isParsed = !loaded.findings.some((finding) => finding.severity === 'error');
   const findings: Finding[] = [
     ...users.findings,

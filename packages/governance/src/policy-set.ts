@@ -90,7 +90,14 @@ export function validatePolicies(policies: readonly PolicyEntry[], schema: strin
         : { code: 'QUANTA_SPEC_INVALID', severity: 'error', message: error.message },
     );
   }
-  return findings;
+  // Cedar reports policies in no useful order: sort them as a reader goes through the files.
+  return findings.sort(byLocation);
+}
+
+function byLocation(a: Finding, b: Finding): number {
+  const [left, right] = [a.location, b.location];
+  if (!left || !right) return left ? -1 : right ? 1 : 0;
+  return left.file.localeCompare(right.file) || left.line - right.line || left.col - right.col;
 }
 
 /** The policies as Cedar's static policy set, keyed by id. */

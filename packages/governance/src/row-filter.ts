@@ -57,12 +57,20 @@ export function compileRowFilter(
 export function checkRowFilterSyntax(expression: string): string | undefined {
   const tokens = tokenize(expression);
   if (tokens.kind === 'invalid') return tokens.reason;
-  for (const token of tokens.tokens) {
+  if (tokens.tokens.length === 0) return 'the row filter is empty';
+  for (const [index, token] of tokens.tokens.entries()) {
     if (token.startsWith('principal.') && !isFilterAttribute(token.slice('principal.'.length))) {
       return `unknown principal attribute ${token}; use one of ${FILTER_ATTRIBUTES.join(', ')}`;
     }
+    if (isFunctionCall(token, tokens.tokens[index + 1])) return `function calls are not allowed (${token})`;
   }
   return undefined;
+}
+
+/** A name followed by `(`: a function call, refused (keywords such as IN, NOT and AND may precede one). */
+function isFunctionCall(token: string, next: string | undefined): boolean {
+  const isName = /^[A-Za-z_"]/.test(token) && !token.startsWith('principal.');
+  return isName && next === '(' && !KEYWORDS.has(token.toLowerCase());
 }
 
 function tokenize(
@@ -90,7 +98,9 @@ function compileToken(
   if (token.startsWith('principal.'))
     return principalLiteral(token.slice('principal.'.length), context.principal);
   if (KEYWORDS.has(token.toLowerCase())) return { kind: 'compiled', sql: token.toUpperCase() };
-  if (context.next === '(') return { kind: 'invalid', reason: `function calls are not allowed (${token})` };
+  if (isFunctionCall(token, context.next)) {
+    return { kind: 'invalid', reason: `function calls are not allowed (${token})` };
+  }
   const name = token.startsWith('"') ? token.slice(1, -1).replaceAll('""', '"') : token;
   const column = context.columns.get(name.toLowerCase());
   if (column === undefined) return { kind: 'invalid', reason: `unknown column ${name}` };

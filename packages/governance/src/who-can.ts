@@ -1,5 +1,23 @@
 import { type PortRecord, parseAddress, QuantaError } from '@quanta/model';
-import type { AccessPolicy, ColumnAccess } from './access-policy.ts';
+import type { AccessPolicy, ColumnAccess, PortAccess } from './access-policy.ts';
+import type { Principal } from './user-referential.ts';
+
+/** An access grant in force (approved, not expired, not revoked), as {@link whoCan} reads it. */
+export interface WhoCanGrant {
+  readonly id: string;
+  readonly principal: string;
+  /** The port address it opens. */
+  readonly port: string;
+  /** ISO timestamp. */
+  readonly expiresAt: string;
+}
+
+/** The grant an access comes through, and the policies that open the port only because of it. */
+export interface WhoCanGrantUse {
+  readonly id: string;
+  readonly expiresAt: string;
+  readonly policies: readonly string[];
+}
 
 /** One principal's access to an address, and why. */
 export interface WhoCanEntry {
@@ -14,13 +32,22 @@ export interface WhoCanEntry {
   /** For a port: each column that is not raw (`email: hash`, `iban: hidden`); for a column: its own access. */
   readonly columns: readonly string[];
   readonly rowFilters: readonly string[];
+  /** Set when the access comes through an access grant: some deciding permit holds only with it. */
+  readonly grant?: WhoCanGrantUse;
+}
+
+/** What {@link whoCan} also weighs. */
+export interface WhoCanOptions {
+  /** The grants in force now (any principal, any port); none when omitted. */
+  readonly grants?: readonly WhoCanGrant[];
 }
 
 /**
  * Every principal of the referential, with what it can read of a port or a column address and
- * which policies decide it: the answer to `quanta access who-can <address>`.
+ * which policies decide it, naming the grant (id, expiry) when the access comes through one:
+ * the answer to `quanta access who-can <address>`.
  */
-export function whoCan(policy: AccessPolicy, address: string): WhoCanEntry[] {
+export function whoCan(policy: AccessPolicy, address: string, options: WhoCanOptions = {}): WhoCanEntry[] {
   const parsed = parseAddress(address);
   const port = policy.ports.find(
     (candidate) =>
@@ -33,6 +60,7 @@ export function whoCan(policy: AccessPolicy, address: string): WhoCanEntry[] {
       fix: 'name a port or a column: quanta://<domain>/<product>/<port>[#column]',
     });
   }
+  const grants = options.grants ?? [];
   return policy.referential.principals.map((principal) => {
     const base = {
       principal: principal.id,
@@ -40,7 +68,9 @@ export function whoCan(policy: AccessPolicy, address: string): WhoCanEntry[] {
       domain: principal.domain,
       role: principal.role,
     };
-    const access = policy.portAccess(principal, port);
+    const held = grants.filter((grant) => grant.principal === principal.id);
+    const withGrants = { ...principal, grants: held.map((grant) => grant.port) };
+    const access = policy.portAccess(withGrants, port);
     if (access.kind === 'denied') {
       return {
         ...base,
@@ -53,14 +83,42 @@ export function whoCan(policy: AccessPolicy, address: string): WhoCanEntry[] {
     }
     const columns = columnsOf(access.columns, { port, column: parsed.column });
     const isColumnHidden = parsed.column !== undefined && columns[0]?.endsWith(': hidden') === true;
+    const grant = grantUse(policy, { principal: withGrants, port, access, held });
     return {
       ...base,
       decision: isColumnHidden ? 'deny' : 'allow',
       policies: access.policies,
       columns,
       rowFilters: access.rowFilters.map((filter) => `${filter.sql} (${filter.policy})`),
+      ...(grant ? { grant } : {}),
     };
   });
+}
+
+/**
+ * The grant a granted access comes through: the principal holds one on the port, and some
+ * permit deciding the port holds only with it (the same question asked without the grant
+ * lacks that permit). The grant expiring last is named when several are held.
+ */
+function grantUse(
+  policy: AccessPolicy,
+  at: {
+    principal: Principal;
+    port: PortRecord;
+    access: Extract<PortAccess, { kind: 'granted' }>;
+    held: readonly WhoCanGrant[];
+  },
+): WhoCanGrantUse | undefined {
+  const onPort = at.held
+    .filter((grant) => grant.port === at.port.address)
+    .sort((a, b) => b.expiresAt.localeCompare(a.expiresAt));
+  const [grant] = onPort;
+  if (!grant) return undefined;
+  const others = (at.principal.grants ?? []).filter((address) => address !== at.port.address);
+  const without = policy.portAccess({ ...at.principal, grants: others }, at.port);
+  const before = without.kind === 'granted' ? without.policies : [];
+  const policies = at.access.policies.filter((id) => !before.includes(id));
+  return policies.length === 0 ? undefined : { id: grant.id, expiresAt: grant.expiresAt, policies };
 }
 
 function columnsOf(

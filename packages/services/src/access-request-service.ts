@@ -95,14 +95,50 @@ export class AccessRequestService {
       });
     }
     const port = await this.#port(input.address);
+    const decision = policy.authorize(principal, {
+      action: 'request-access',
+      resource: { type: 'Port', address: port.address },
+    });
+    if (decision.kind === 'deny') throw await this.#refuseRequest(input, { port, decision });
     const request = await this.#options.access.requests.createAccessRequest({
       principal: principal.id,
       port: port.address,
       purpose: input.purpose.trim(),
       durationDays: input.durationDays,
     });
-    await this.#audit({ actor: principal.id, action: 'request-access', request, policies: [] });
+    await this.#audit({
+      actor: principal.id,
+      action: 'request-access',
+      request,
+      policies: [...decision.policies],
+    });
     return request;
+  }
+
+  /** Audits a request Cedar forbids (`request-access` denied), and returns the error to throw. */
+  async #refuseRequest(
+    input: AccessRequestInput,
+    denied: { port: PortRecord; decision: Extract<AccessDecision, { kind: 'deny' }> },
+  ): Promise<QuantaError> {
+    const { port, decision } = denied;
+    await this.#options.audit.appendAuditEvent({
+      principal: input.principal,
+      actor: input.principal,
+      action: 'request-access',
+      statement: `request-access ${port.address} for ${input.durationDays}d (${input.purpose.trim()})`,
+      decision: 'deny',
+      reason: decision.reason,
+      policies: [...decision.policies],
+      ports: [port.address],
+      columns: [],
+      durationMs: 0,
+    });
+    const by = decision.policies.length > 0 ? ` (${decision.policies.join(', ')})` : '';
+    return new QuantaError(
+      'QUANTA_POLICY_DENIED',
+      `${input.principal} may not request access to ${port.address}: ${decision.reason}${by}`,
+      { address: port.address, fix: 'ask the owner of the domain or the governance team' },
+    );
   }
 
   /** Approves (recording a grant that expires on its own) or denies a pending request. */

@@ -29,7 +29,8 @@ export async function ingestIncrementally(
   context: ProductRunContext,
 ): Promise<JsonObject> {
   const { port } = ingest;
-  const fingerprints = await Promise.all(ingest.files.map((file) => fingerprintOf(file, context.meshRoot)));
+  const unseen = await filesNotInWatermark(ingest, context);
+  const fingerprints = await Promise.all(unseen.map((file) => fingerprintOf(file, context.meshRoot)));
   const claimed = await context.store.triggers.claimFiles({
     product: context.product.address,
     source: ingest.source,
@@ -87,8 +88,30 @@ export async function ingestIncrementally(
   };
 }
 
+/**
+ * The matching files whose path, size and modification time no other live run's watermark
+ * entry has: only they are read and hashed, so a run costs what is new, not what has landed
+ * over time. (A file rewritten in place with the same size and mtime is not seen again, as
+ * the file-arrival trigger does not see it either.) This run's own claims stay candidates: a
+ * resumed run gets them back.
+ */
+async function filesNotInWatermark(ingest: IncrementalIngest, context: ProductRunContext): Promise<string[]> {
+  const ingested = await context.store.triggers.listIngestedFiles(context.product.address, ingest.source);
+  const seen = new Set(
+    ingested.filter((file) => file.runId !== context.runId).map((file) => watermarkKey(file.path, file)),
+  );
+  const stats = await Promise.all(ingest.files.map(async (file) => ({ file, info: await stat(file) })));
+  return stats
+    .filter(({ file, info }) => !seen.has(watermarkKey(path.relative(context.meshRoot, file), info)))
+    .map(({ file }) => file);
+}
+
+function watermarkKey(relativePath: string, info: { size: number; mtimeMs: number }): string {
+  return `${relativePath}\u0000${info.size}\u0000${info.mtimeMs}`;
+}
+
 /** A landing file's watermark key; the path is kept relative to the mesh root. */
-export async function fingerprintOf(file: string, meshRoot: string): Promise<FileFingerprint> {
+async function fingerprintOf(file: string, meshRoot: string): Promise<FileFingerprint> {
   const [info, bytes] = await Promise.all([stat(file), readFile(file)]);
   return {
     path: path.relative(meshRoot, file),
