@@ -318,12 +318,14 @@ function addServeCommands(program: Command): void {
           progress: progressOf(command),
           ...databaseUrlOption(),
         });
+        const lineageEndpoint = process.env.QUANTA_OPENLINEAGE_URL;
         const server = await serveApi(service, {
           port: Number(options.port),
           host: options.host,
           ...(options.triggers
             ? { triggers: { pollMs: secondsOption(options.triggerPoll, '--trigger-poll') * 1000 } }
             : {}),
+          ...(lineageEndpoint ? { lineageEndpoint } : {}),
         });
         const pgWire = options.pg
           ? await startPgWire(service, { host: options.host, port: Number(options.pgPort) })

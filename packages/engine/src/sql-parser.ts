@@ -1,4 +1,5 @@
-import { QuantaError } from '@quanta/model';
+import type { DuckDBPreparedStatement } from '@duckdb/node-api';
+import { type JsonValue, QuantaError } from '@quanta/model';
 import type { ParsedQuery, TableReference, TableRewrite } from './data-engine.ts';
 import type { DatabaseSettings } from './duckdb-database.ts';
 import { DuckDbDatabase } from './duckdb-database.ts';
@@ -22,18 +23,33 @@ interface SerializedSql {
 /** A text waiting for the next batch of `json_serialize_sql`. */
 interface PendingParse {
   readonly sql: string;
-  resolve(serialized: SerializedSql): void;
+  resolve(serialized: string): void;
   reject(error: unknown): void;
 }
 
+/** Parses a batch of texts given as a JSON array of strings; one row per text, in order. */
+const SERIALIZE_SQL = `SELECT CAST(json_serialize_sql(text) AS VARCHAR) FROM (SELECT unnest(CAST(from_json($1, '["VARCHAR"]') AS VARCHAR[])) AS text)`;
+/** Prints a serialized tree back as SQL. */
+const DESERIALIZE_SQL = 'SELECT json_deserialize_sql(CAST($1 AS JSON))';
+
+/**
+ * Serialized trees kept by text. Parsing is a function of the text alone, and the gateway asks
+ * for the same text twice per query (to authorize, then to rewrite) and for the same view SQL
+ * across queries, so each saves a round trip to DuckDB.
+ */
+const TREES_KEPT = 256;
+
 /**
  * SQL parsing with DuckDB's own parser (`json_serialize_sql`) and printing back
- * (`json_deserialize_sql`), on one in-memory database whose calls are queued one at a time.
+ * (`json_deserialize_sql`), on one in-memory database whose calls are queued one at a time,
+ * through two statements prepared once.
  */
 export class SqlParser {
   readonly #database: DuckDbDatabase;
   #queue: Promise<unknown> = Promise.resolve();
   readonly #pending: PendingParse[] = [];
+  readonly #trees = new Map<string, string>();
+  readonly #prepared = new Map<string, Promise<DuckDBPreparedStatement>>();
 
   private constructor(database: DuckDbDatabase) {
     this.#database = database;
@@ -46,7 +62,7 @@ export class SqlParser {
 
   /** What a query is and reads; throws QUANTA_SQL_INVALID when it does not parse. */
   async parse(sql: string): Promise<ParsedQuery> {
-    const serialized = await this.#serialize(sql);
+    const serialized = await this.#tree(sql);
     if (serialized.error) return notSelect(sql, serialized);
     const statements = serialized.statements ?? [];
     const [statement] = statements;
@@ -61,14 +77,15 @@ export class SqlParser {
    */
   async rewrite(sql: string, rewrite: (reference: TableReference) => TableRewrite): Promise<string> {
     const statement = await this.#singleSelect(sql);
-    const targets = new Map<string, TreeTableRewrite>();
-    for (const reference of findTableReferences(statement).tableReferences) {
-      const target = rewrite(reference);
-      targets.set(
-        referenceKey(reference),
-        'subquery' in target ? await this.#subquery(target.subquery) : target,
-      );
-    }
+    const references = findTableReferences(statement).tableReferences;
+    // Every subquery is asked for at once, so that the texts not yet known parse in one batch.
+    const rewritten = await Promise.all(
+      references.map(async (reference): Promise<[string, TreeTableRewrite]> => {
+        const target = rewrite(reference);
+        return [referenceKey(reference), 'subquery' in target ? await this.#subquery(target.subquery) : target];
+      }),
+    );
+    const targets = new Map(rewritten);
     rewriteTableReferences(statement, (reference) => {
       const target = targets.get(referenceKey(reference));
       if (!target) throw new QuantaError('QUANTA_INTERNAL', `unresolved table reference ${reference.table}`);
@@ -84,6 +101,10 @@ export class SqlParser {
 
   /** Closes the parser's database. */
   close(): void {
+    for (const prepared of this.#prepared.values()) {
+      void prepared.then((statement) => statement.destroySync()).catch(() => undefined);
+    }
+    this.#prepared.clear();
     this.#database.close();
   }
 
@@ -92,7 +113,7 @@ export class SqlParser {
   }
 
   async #singleSelect(sql: string): Promise<unknown> {
-    const serialized = await this.#serialize(sql);
+    const serialized = await this.#tree(sql);
     if (serialized.error) notSelect(sql, serialized);
     const statements = serialized.statements ?? [];
     const [statement] = statements;
@@ -101,10 +122,27 @@ export class SqlParser {
   }
 
   /**
+   * The serialized tree of a text, freshly decoded: the caller may change it in place. A text
+   * seen recently is not sent to DuckDB again.
+   */
+  async #tree(sql: string): Promise<SerializedSql> {
+    let text = this.#trees.get(sql);
+    if (text === undefined) {
+      text = await this.#serialize(sql);
+      this.#trees.set(sql, text);
+      if (this.#trees.size > TREES_KEPT) this.#trees.delete(this.#trees.keys().next().value ?? '');
+    } else {
+      this.#trees.delete(sql);
+      this.#trees.set(sql, text);
+    }
+    return parseLosslessJson(text) as SerializedSql;
+  }
+
+  /**
    * Parses through DuckDB. Texts asked for in the same tick go in one query: a round trip to
    * DuckDB costs far more than parsing a statement, and validating a mesh parses hundreds.
    */
-  #serialize(sql: string): Promise<SerializedSql> {
+  #serialize(sql: string): Promise<string> {
     return new Promise((resolve, reject) => {
       this.#pending.push({ sql, resolve, reject });
       if (this.#pending.length === 1) setImmediate(() => void this.#serializePending());
@@ -114,15 +152,8 @@ export class SqlParser {
   async #serializePending(): Promise<void> {
     const batch = this.#pending.splice(0);
     try {
-      const rows = await this.#exclusive(() =>
-        this.#database.rows(
-          `SELECT CAST(json_serialize_sql(text) AS VARCHAR) FROM (SELECT unnest(CAST(from_json($1, '["VARCHAR"]') AS VARCHAR[])) AS text)`,
-          [JSON.stringify(batch.map((request) => request.sql))],
-        ),
-      );
-      for (const [index, request] of batch.entries()) {
-        request.resolve(parseLosslessJson(String(rows[index]?.[0])) as SerializedSql);
-      }
+      const rows = await this.#run(SERIALIZE_SQL, JSON.stringify(batch.map((request) => request.sql)));
+      for (const [index, request] of batch.entries()) request.resolve(String(rows[index]?.[0]));
     } catch (error) {
       for (const request of batch) request.reject(error);
     }
@@ -130,10 +161,24 @@ export class SqlParser {
 
   async #deserialize(statement: unknown): Promise<string> {
     const tree = JSON.stringify({ error: false, statements: [statement] });
-    const [row] = await this.#exclusive(() =>
-      this.#database.rows('SELECT json_deserialize_sql(CAST($1 AS JSON))', [tree]),
-    );
+    const [row] = await this.#run(DESERIALIZE_SQL, tree);
     return String(row?.[0]);
+  }
+
+  /** Runs one of the parser's statements, prepared on first use, with its one text parameter. */
+  #run(sql: string, parameter: string): Promise<JsonValue[][]> {
+    return this.#exclusive(async () => {
+      let prepared = this.#prepared.get(sql);
+      if (prepared === undefined) {
+        prepared = this.#database.connection.prepare(sql);
+        this.#prepared.set(sql, prepared);
+        prepared.catch(() => this.#prepared.delete(sql));
+      }
+      const statement = await prepared;
+      statement.bindVarchar(1, parameter);
+      const reader = await statement.runAndReadAll();
+      return reader.getRowsJson() as JsonValue[][];
+    });
   }
 
   #exclusive<T>(task: () => Promise<T>): Promise<T> {

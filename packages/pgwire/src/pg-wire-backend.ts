@@ -44,6 +44,13 @@ export interface PgWireQueryOptions {
 export interface PgWireBackend {
   /** Returns the principal for these credentials, or undefined to refuse the login. */
   authenticate(credentials: PgWireCredentials): Promise<string | undefined>;
+  /**
+   * Re-checks credentials accepted at login, before each request that runs statements (a simple
+   * query, or the first Describe or Execute after a Sync): false when the token was revoked or
+   * expired since, or its principal left. The session then ends with a FATAL 28000. When
+   * omitted, a login holds for the life of the connection.
+   */
+  isLoginValid?(credentials: PgWireCredentials): Promise<boolean>;
   /** Runs one read-only statement for the principal; throws QuantaError when refused. */
   query(sql: string, options: PgWireQueryOptions): Promise<PgWireResult>;
   /**

@@ -19,7 +19,7 @@ import {
 import { countPlaceholders, parameterLiteral, substituteParameters } from './bind-parameters.ts';
 import type { FrontendMessage } from './frontend-message.ts';
 import { PG_OID, type PgType } from './pg-types.ts';
-import type { PgWireBackend, PgWireColumn } from './pg-wire-backend.ts';
+import type { PgWireBackend, PgWireColumn, PgWireCredentials } from './pg-wire-backend.ts';
 import {
   describeStatement,
   runStatement,
@@ -81,6 +81,11 @@ interface Portal {
 
 const FLUSH_THRESHOLD = 256 * 1024;
 
+/** Messages that run statements on the backend, hence need a login that still holds. */
+function isStatementRequest(message: FrontendMessage): boolean {
+  return message.kind === 'query' || message.kind === 'describe' || message.kind === 'execute';
+}
+
 /**
  * One client connection after startup: password login, then the simple and extended query
  * protocols over a backend. Session statements (SET, SHOW, BEGIN, ...) are answered here;
@@ -97,6 +102,10 @@ export class PgWireSession {
   #isSkippingToSync = false;
   #inFlight: AbortController | undefined;
   #isClosed = false;
+  /** What the client logged in with, re-checked by the backend while the session lasts. */
+  #credentials: PgWireCredentials | undefined;
+  /** True once the login was re-checked for the current request (until its Sync or end). */
+  #isLoginChecked = false;
 
   private constructor(options: PgWireSessionOptions) {
     this.#options = options;
@@ -126,6 +135,7 @@ export class PgWireSession {
 
   /** Handles one frontend message; never throws. */
   async handle(message: FrontendMessage): Promise<void> {
+    if (this.#isClosed) return;
     try {
       if (this.#state === undefined) await this.#handleLogin(message);
       else await this.#handleMessage(message, this.#state);
@@ -144,11 +154,8 @@ export class PgWireSession {
       });
     const user = this.#options.parameters.user ?? '';
     const database = this.#options.parameters.database ?? user;
-    const principal = await this.#options.backend.authenticate({
-      user,
-      password: message.password,
-      database,
-    });
+    const credentials: PgWireCredentials = { user, password: message.password, database };
+    const principal = await this.#options.backend.authenticate(credentials);
     if (principal === undefined)
       return this.#fatal({
         severity: 'FATAL',
@@ -159,6 +166,8 @@ export class PgWireSession {
     const applicationName = this.#options.parameters.application_name ?? '';
     const settings = SessionSettings.create({ user, applicationName });
     this.#state = { user, database, principal, settings, status: 'idle' };
+    this.#credentials = credentials;
+    this.#isLoginChecked = true;
     this.#send(authenticationOk());
     for (const [name, value] of settings.reported()) this.#send(parameterStatus(name, value));
     this.#send(backendKeyData(this.#options.key.processId, this.#options.key.secret));
@@ -168,6 +177,14 @@ export class PgWireSession {
 
   async #handleMessage(message: FrontendMessage, state: SessionState): Promise<void> {
     if (this.#isSkippingToSync && message.kind !== 'sync' && message.kind !== 'terminate') return;
+    if (isStatementRequest(message) && !(await this.#isLoginStillValid())) {
+      return this.#fatal({
+        severity: 'FATAL',
+        code: PROTOCOL_SQLSTATE.invalidAuthorization,
+        message: 'the token this session logged in with is no longer valid',
+        hint: 'it was revoked or expired, or its principal left: log in again with a valid token',
+      });
+    }
     switch (message.kind) {
       case 'query':
         return this.#simpleQuery(message.sql, state);
@@ -206,6 +223,19 @@ export class PgWireSession {
     }
   }
 
+  /**
+   * Asks the backend whether the login still holds, once per request: the check costs a token
+   * lookup, so a Parse/Bind/Describe/Execute/Sync round trip pays it once, and a revoked or
+   * expired token stops working at the client's next request.
+   */
+  async #isLoginStillValid(): Promise<boolean> {
+    const check = this.#options.backend.isLoginValid;
+    if (this.#isLoginChecked || check === undefined || this.#credentials === undefined) return true;
+    const isValid = await check.call(this.#options.backend, this.#credentials);
+    this.#isLoginChecked = isValid;
+    return isValid;
+  }
+
   #context(state: SessionState): StatementContext {
     const controller = new AbortController();
     this.#inFlight = controller;
@@ -233,6 +263,7 @@ export class PgWireSession {
       }
     }
     this.#inFlight = undefined;
+    this.#isLoginChecked = false;
     this.#send(readyForQuery(state.status));
     this.#flush();
   }
@@ -536,6 +567,7 @@ export class PgWireSession {
 
   #sync(state: SessionState): void {
     this.#isSkippingToSync = false;
+    this.#isLoginChecked = false;
     if (state.status === 'idle') this.#clearPortals();
     this.#send(readyForQuery(state.status));
     this.#flush();

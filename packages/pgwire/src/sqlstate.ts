@@ -20,6 +20,7 @@ export const SQLSTATE_BY_CODE: Readonly<Partial<Record<QuantaErrorCode, string>>
 export const PROTOCOL_SQLSTATE = {
   queryCanceled: '57014',
   invalidPassword: '28P01',
+  invalidAuthorization: '28000',
   protocolViolation: '08P01',
   inFailedTransaction: '25P02',
   activeTransaction: '25001',

@@ -17,6 +17,11 @@ export interface ServeOptions {
    * the queued runs are executed in this process too, on PostgreSQL `quanta worker`s execute them.
    */
   readonly triggers?: { readonly pollMs: number };
+  /**
+   * An OpenLineage endpoint (`QUANTA_OPENLINEAGE_URL`): the runs this server executes POST their
+   * RunEvents there too, as `quanta run` and `quanta worker` do.
+   */
+  readonly lineageEndpoint?: string;
 }
 
 /**
@@ -33,6 +38,7 @@ export async function serveApi(service: MeshService, options: ServeOptions): Pro
         pollMs: options.triggers.pollMs,
         signal: stop.signal,
         isExecuting: service.store.kind === 'embedded',
+        ...(options.lineageEndpoint ? { settings: { lineageEndpoint: options.lineageEndpoint } } : {}),
       })
     : Promise.resolve();
   return new Promise((resolve) => {

@@ -46,7 +46,7 @@ async function checkSqlFile(
       sqlFinding(file, {
         message: `reads '${qualifiedName(reference)}', which the product does not declare as an input`,
         fix: `declare an input port for it in product.odps.yaml, or read one of: ${declared}`,
-        at: reference.table,
+        at: qualifiedName(reference),
       }),
     ),
     ...parsed.tableFunctions.map((name) =>
@@ -82,11 +82,17 @@ function workflowInputNames(product: ProductSpec): string[] {
   return names;
 }
 
-/** The first place the name is written in the SQL text, 1-based. */
+/**
+ * The first place a (possibly qualified, possibly quoted) name is written in the SQL text
+ * outside `--` comments, 1-based; so a finding points at `sales.orders.orders`, not at a
+ * comment or at its last part.
+ */
 function locateName(text: string, name: string): { line: number; col: number } {
-  const pattern = new RegExp(`\\b${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`, 'i');
+  const parts = name.split('.').map((part) => `"?${part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"?`);
+  const pattern = new RegExp(`(?<![\\w."])${parts.join('\\s*\\.\\s*')}(?![\\w"])`, 'i');
   for (const [index, line] of text.split('\n').entries()) {
-    const match = pattern.exec(line);
+    const comment = line.indexOf('--');
+    const match = pattern.exec(comment < 0 ? line : line.slice(0, comment));
     if (match) return { line: index + 1, col: match.index + 1 };
   }
   return { line: 1, col: 1 };

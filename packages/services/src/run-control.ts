@@ -93,6 +93,8 @@ export interface ScheduleOptions {
   readonly signal: AbortSignal;
   /** Also execute the queued runs in this process: an embedded store has no other worker. */
   readonly isExecuting: boolean;
+  /** How the runs executed here run (`quanta serve` passes its OpenLineage endpoint). */
+  readonly settings?: RunSettings;
 }
 
 /** What the services behind {@link RunControl} are. */
@@ -207,7 +209,9 @@ export class RunControl {
       while (!options.signal.aborted) {
         try {
           await scheduler.tick();
-          if (options.isExecuting) await this.work({ isDraining: true, pollMs, signal: options.signal });
+          if (options.isExecuting) {
+            await this.work({ ...options.settings, isDraining: true, pollMs, signal: options.signal });
+          }
         } catch (error) {
           this.#options.progress.update(`trigger scheduler: ${toQuantaError(error).message}`);
         }

@@ -133,3 +133,37 @@ test('catalogStateOf: records with resolved inputs, columns and stable hashes', 
     state.ports.map((item) => item.hash),
   );
 });
+
+const TEMPLATE = 'governance/templates/workflows/publish-port/v1.yaml';
+
+/** twoDomainMesh where sales/orders calls the template `publish-port.v1`, whose text is given. */
+function meshCallingTemplate(templateText: string): Record<string, string> {
+  return {
+    ...twoDomainMesh(),
+    [TEMPLATE]: templateText,
+    'domains/sales/products/orders/workflow.yaml':
+      'main:\n  steps:\n    - pipeline:\n        call: templates.publish-port.v1\n        args:\n          port: orders\n',
+  };
+}
+
+const TEMPLATE_V1 =
+  'main:\n  params: [args]\n  steps:\n    - publish:\n        call: quanta.publish\n        args:\n          port: ${args.port}\n';
+
+test('a changed workflow template updates the products calling it, and the plan lists them', async () => {
+  const deployed = catalogStateOf(await meshOf(meshCallingTemplate(TEMPLATE_V1)));
+  const unchanged = planMesh(await meshOf(meshCallingTemplate(TEMPLATE_V1)), deployed);
+  assert.deepEqual(
+    unchanged.templates.map((use) => [use.ref, use.file, use.products, use.affectedProducts]),
+    [['templates.publish-port.v1', TEMPLATE, ['quanta://sales/orders'], []]],
+  );
+  const edited = TEMPLATE_V1.replace('steps:\n', 'steps:\n    - log:\n        call: sys.log\n        args:\n          text: publishing\n');
+  const plan = planMesh(await meshOf(meshCallingTemplate(edited)), deployed);
+  assert.deepEqual(
+    actions(plan).filter((line) => !line.startsWith('unchanged')),
+    ['update product quanta://sales/orders'],
+  );
+  const [use] = plan.templates;
+  assert.deepEqual([use?.ref, use?.affectedProducts], ['templates.publish-port.v1', ['quanta://sales/orders']]);
+  assert.notEqual(use?.hash, unchanged.templates[0]?.hash);
+  assert.match(use?.hash ?? '', /^[0-9a-f]{64}$/);
+});
