@@ -50,13 +50,21 @@ describe('the Cedar action request-access', () => {
 
   test('a principal a policy forbids to request-access a port is denied, audited as a deny, and nothing is filed', async () => {
     const error = await service.requests
-      .request({ principal: 'mia@acme.example', address: PROFILES, purpose: 'campaign targeting', durationDays: 7 })
+      .request({
+        principal: 'mia@acme.example',
+        address: PROFILES,
+        purpose: 'campaign targeting',
+        durationDays: 7,
+      })
       .then(
         () => undefined,
         (thrown: unknown) => toQuantaError(thrown),
       );
     assert.equal(error?.code, 'QUANTA_POLICY_DENIED');
-    assert.match(error?.message ?? '', /mia@acme\.example may not request access to .*mia-asks-nothing-of-customers/);
+    assert.match(
+      error?.message ?? '',
+      /mia@acme\.example may not request access to .*mia-asks-nothing-of-customers/,
+    );
     const [event] = await service.audit.listAuditEvents({ principal: 'mia@acme.example' });
     assert.deepEqual(
       [event?.action, event?.decision, event?.policies, event?.ports, event?.reason],

@@ -17,7 +17,8 @@ describe('quanta audit, profile, plan and validate reports', () => {
   let mesh: ExampleMeshCopy;
   const as = (principal: string) => ({ cwd: mesh.root, env: { QUANTA_PRINCIPAL: principal } });
   const quanta = (args: readonly string[]): Promise<CliResult> => runCli(args, { cwd: mesh.root });
-  const audit = async (...filters: string[]) => jsonOf<AuditJson>(await quanta(['audit', ...filters, '--json'])).events;
+  const audit = async (...filters: string[]) =>
+    jsonOf<AuditJson>(await quanta(['audit', ...filters, '--json'])).events;
 
   before(async () => {
     mesh = await copyExampleMesh({ orders: 200, customers: 50 });
@@ -25,7 +26,10 @@ describe('quanta audit, profile, plan and validate reports', () => {
       const result = await quanta(args);
       assert.equal(result.code, 0, result.stderr);
     }
-    const allowed = await runCli(['query', 'select count(*) as n from sales.orders.orders'], as('sam@acme.example'));
+    const allowed = await runCli(
+      ['query', 'select count(*) as n from sales.orders.orders'],
+      as('sam@acme.example'),
+    );
     assert.equal(allowed.code, 0, allowed.stderr);
     const denied = await runCli(['query', 'select * from sales.orders.orders'], as('ada@acme.example'));
     assert.equal(denied.code, 6, denied.stderr);
@@ -67,8 +71,14 @@ describe('quanta audit, profile, plan and validate reports', () => {
   test('audit prints one block per event, refuses bad filters, and needs administer', async () => {
     const text = await quanta(['audit', '--principal', 'ada@acme.example']);
     assert.equal(text.code, 0, text.stderr);
-    assert.match(text.stdout, /^\S+ deny  ada@acme\.example \d+\.\d ms\n {2}select \* from sales\.orders\.orders\n/);
-    assert.match(text.stdout, /\n {2}ports: quanta:\/\/sales\/orders\/orders@1\n {2}reason: QUANTA_POLICY_DENIED .*default deny\)\n$/);
+    assert.match(
+      text.stdout,
+      /^\S+ deny {2}ada@acme\.example \d+\.\d ms\n {2}select \* from sales\.orders\.orders\n/,
+    );
+    assert.match(
+      text.stdout,
+      /\n {2}ports: quanta:\/\/sales\/orders\/orders@1\n {2}reason: QUANTA_POLICY_DENIED .*default deny\)\n$/,
+    );
     for (const filter of [
       ['--decision', 'maybe'],
       ['--since', 'yesterday-ish'],
@@ -86,7 +96,10 @@ describe('quanta audit, profile, plan and validate reports', () => {
     const text = await quanta(['profile', ORDERS]);
     assert.equal(text.code, 0, text.stderr);
     const [head, trust] = text.stdout.split('\n');
-    assert.match(head ?? '', /^quanta:\/\/sales\/orders\/orders@1 {2}\d+ rows, \d+ quarantined, \d+ columns$/);
+    assert.match(
+      head ?? '',
+      /^quanta:\/\/sales\/orders\/orders@1 {2}\d+ rows, \d+ quarantined, \d+ columns$/,
+    );
     assert.match(trust ?? '', /^quality: .*, 0 failed$/);
     assert.match(text.stdout, /\namount \S+ {2}nulls \d+ \(\d+(\.\d+)?%\) {2}distinct ≈\d+\n {2}range {3}/);
     const json = jsonOf<{ address: string; profile: { rowCount: number; columns: { name: string }[] } }>(
@@ -124,7 +137,11 @@ describe('quanta audit, profile, plan and validate reports', () => {
         {
           ...json.templates[0],
           ref: 'templates.ingest-check-publish.v1',
-          affectedProducts: ['quanta://customers/crm-customers', 'quanta://marketing/campaigns', 'quanta://sales/orders'],
+          affectedProducts: [
+            'quanta://customers/crm-customers',
+            'quanta://marketing/campaigns',
+            'quanta://sales/orders',
+          ],
         },
       ]);
     } finally {
@@ -137,7 +154,10 @@ describe('quanta audit, profile, plan and validate reports', () => {
   test('validate and plan report SQL reading an input the product does not declare, at file:line:col', async () => {
     const file = path.join(mesh.root, REVENUE_SQL);
     const original = await readFile(file, 'utf8');
-    await writeFile(file, original.replace('join profiles as p', 'join campaigns as c on true\njoin profiles as p'));
+    await writeFile(
+      file,
+      original.replace('join profiles as p', 'join campaigns as c on true\njoin profiles as p'),
+    );
     try {
       const line = original.split('\n').findIndex((text) => text.startsWith('join profiles')) + 1;
       const expected = `${REVENUE_SQL}:${line}:6 error QUANTA_REFERENCE_UNRESOLVED reads 'campaigns', which the product does not declare as an input. Fix: declare an input port for it in product.odps.yaml, or read one of: orders, profiles`;

@@ -53,8 +53,9 @@ describe('quanta serve POSTs the OpenLineage events of the runs it executes', ()
     mesh = await copyExampleMesh({ orders: 100, customers: 30 });
     service = await MeshService.create({ root: mesh.root });
     await service.apply({ appliedBy: 'test' });
-    token = (await service.tokens.create({ principal: 'sam@acme.example', actor: 'local-admin', expiresInDays: 1 }))
-      .token;
+    token = (
+      await service.tokens.create({ principal: 'sam@acme.example', actor: 'local-admin', expiresInDays: 1 })
+    ).token;
     api = await serveApi(service, { port: 0, triggers: { pollMs: 50 }, lineageEndpoint: endpoint });
   });
 
@@ -65,7 +66,9 @@ describe('quanta serve POSTs the OpenLineage events of the runs it executes', ()
     await new Promise((resolve) => lineage.close(resolve));
   });
 
-  test('a run queued through the API and executed by the serve loop posts START then COMPLETE', { timeout: 120_000 }, async () => {
+  test('a run queued through the API and executed by the serve loop posts START then COMPLETE', {
+    timeout: 120_000,
+  }, async () => {
     const queued = await fetch(`${api.url}/api/runs`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },

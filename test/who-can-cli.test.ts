@@ -40,7 +40,9 @@ describe('quanta access who-can', () => {
   });
 
   test('names the deciding policies, and the grant (id, expiry) an access comes through', async () => {
-    const answer = jsonOf<WhoCanJson>(await runCli(['access', 'who-can', ORDERS, '--json'], { cwd: mesh.root }));
+    const answer = jsonOf<WhoCanJson>(
+      await runCli(['access', 'who-can', ORDERS, '--json'], { cwd: mesh.root }),
+    );
     const byPrincipal = new Map(answer.entries.map((entry) => [entry.principal, entry]));
     assert.deepEqual(byPrincipal.get('ada@acme.example')?.grant, {
       id: grant.id,
@@ -62,9 +64,14 @@ describe('quanta access who-can', () => {
   });
 
   test('a revoked grant is no longer named, and the access it gave is gone', async () => {
-    const revoked = await runCli(['access', 'revoke', grant.id, '--reason', 'study over'], as('sam@acme.example'));
+    const revoked = await runCli(
+      ['access', 'revoke', grant.id, '--reason', 'study over'],
+      as('sam@acme.example'),
+    );
     assert.equal(revoked.code, 0, revoked.stderr);
-    const answer = jsonOf<WhoCanJson>(await runCli(['access', 'who-can', ORDERS, '--json'], { cwd: mesh.root }));
+    const answer = jsonOf<WhoCanJson>(
+      await runCli(['access', 'who-can', ORDERS, '--json'], { cwd: mesh.root }),
+    );
     const ada = answer.entries.find((entry) => entry.principal === 'ada@acme.example');
     assert.deepEqual([ada?.decision, ada?.grant], ['deny', undefined]);
   });

@@ -60,9 +60,10 @@ test('transform joins two inputs by name and carries staged quarantines along', 
   const session = await fixture.engine.openReadSession({ attachments: [{ alias: 's', path: staged.path }] });
   try {
     const result = await session.query('SELECT * FROM s.main.data ORDER BY country');
+    // DECIMAL comes back as exact text (ADR 017).
     assert.deepEqual(result.rows, [
-      ['DE', 1, 5.5],
-      ['FR', 2, 11],
+      ['DE', 1, '5.50'],
+      ['FR', 2, '11.00'],
     ]);
   } finally {
     await session.close();

@@ -12,7 +12,10 @@ let root: string;
 
 before(async () => {
   root = await mkdtemp(path.join(tmpdir(), 'quanta-access-files-'));
-  await cp(EXAMPLE_MESH, root, { recursive: true, filter: (source) => !/[/\\](landing|\.quanta)$/.test(source) });
+  await cp(EXAMPLE_MESH, root, {
+    recursive: true,
+    filter: (source) => !/[/\\](landing|\.quanta)$/.test(source),
+  });
 });
 after(async () => {
   await rm(root, { recursive: true, force: true });
@@ -90,8 +93,12 @@ when { principal.role == "intern" };
 
 test('a file that does not parse is one finding at the error, and no schema validation runs', async () => {
   const findings = await findingsWith({
-    'domains/marketing/policies/broken.cedar': '@id("broken")\npermit (principal, action, resource)\nwhen { principal.role == };\n',
+    'domains/marketing/policies/broken.cedar':
+      '@id("broken")\npermit (principal, action, resource)\nwhen { principal.role == };\n',
   });
   assert.equal(findings.length, 1, findings.join('\n'));
-  assert.match(findings[0] ?? '', /^domains\/marketing\/policies\/broken\.cedar:3:\d+ QUANTA_SPEC_INVALID Cedar: /);
+  assert.match(
+    findings[0] ?? '',
+    /^domains\/marketing\/policies\/broken\.cedar:3:\d+ QUANTA_SPEC_INVALID Cedar: /,
+  );
 });

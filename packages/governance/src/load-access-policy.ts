@@ -32,7 +32,10 @@ export const REQUEST_ACCESS_POLICY: ScopedPolicyFile = {
 };
 
 /** The policies every mesh has before its own files: {@link LOCAL_ADMINISTRATOR_POLICY}, {@link REQUEST_ACCESS_POLICY}. */
-export const BUILT_IN_POLICIES: readonly ScopedPolicyFile[] = [LOCAL_ADMINISTRATOR_POLICY, REQUEST_ACCESS_POLICY];
+export const BUILT_IN_POLICIES: readonly ScopedPolicyFile[] = [
+  LOCAL_ADMINISTRATOR_POLICY,
+  REQUEST_ACCESS_POLICY,
+];
 
 /**
  * The access policy the gateway enforces: the referential and the policy files of the mesh

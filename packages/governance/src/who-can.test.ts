@@ -40,12 +40,30 @@ when { principal.role == "analyst" };
 `;
 
 function column(name: string, classification = 'internal'): ColumnSpec {
-  return { name, logicalType: 'string', required: false, unique: false, primaryKey: false, tags: [], classification };
+  return {
+    name,
+    logicalType: 'string',
+    required: false,
+    unique: false,
+    primaryKey: false,
+    tags: [],
+    classification,
+  };
 }
 
 function port(address: string, columns: readonly ColumnSpec[]): PortRecord {
   const [domain = '', product = '', name = ''] = address.replace('quanta://', '').split('/');
-  return { domain, product, name, address, contractId: address, contractVersion: '1.0.0', columns, contract: {}, hash: address };
+  return {
+    domain,
+    product,
+    name,
+    address,
+    contractId: address,
+    contractVersion: '1.0.0',
+    columns,
+    contract: {},
+    hash: address,
+  };
 }
 
 function policy(): AccessPolicy {
@@ -80,7 +98,9 @@ function lines(entries: ReturnType<typeof whoCan>): string[] {
   return entries.map((entry) =>
     [
       `${entry.principal} ${entry.decision} [${[...entry.policies].sort().join(', ')}]`,
-      entry.grant ? ` grant ${entry.grant.id} until ${entry.grant.expiresAt} [${entry.grant.policies.join(', ')}]` : '',
+      entry.grant
+        ? ` grant ${entry.grant.id} until ${entry.grant.expiresAt} [${entry.grant.policies.join(', ')}]`
+        : '',
       entry.reason ? ` (${entry.reason})` : '',
       entry.columns.length > 0 ? ` columns: ${entry.columns.join('; ')}` : '',
       entry.rowFilters.length > 0 ? ` rows: ${entry.rowFilters.join('; ')}` : '',

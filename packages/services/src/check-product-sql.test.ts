@@ -78,7 +78,12 @@ test('the results a workflow passes in quanta.sql inputs count as declared', asy
   const workflow = {
     main: {
       steps: [
-        { build: { call: 'quanta.sql', args: { query: 'sql/revenue.sql', inputs: { staged: '${ingested}' } } } },
+        {
+          build: {
+            call: 'quanta.sql',
+            args: { query: 'sql/revenue.sql', inputs: { staged: '${ingested}' } },
+          },
+        },
       ],
     },
   };
@@ -90,7 +95,10 @@ test('the results a workflow passes in quanta.sql inputs count as declared', asy
 test('SQL that does not parse, or is not one SELECT, is a finding at the file', async () => {
   const findings = await findingsOf(productWith('selec * from orders\n'));
   assert.equal(findings.length, 1);
-  assert.match(findings[0] ?? '', /^domains\/sales\/products\/segment-revenue\/sql\/revenue\.sql:1:1 error QUANTA_REFERENCE_UNRESOLVED the SQL does not parse: /);
+  assert.match(
+    findings[0] ?? '',
+    /^domains\/sales\/products\/segment-revenue\/sql\/revenue\.sql:1:1 error QUANTA_REFERENCE_UNRESOLVED the SQL does not parse: /,
+  );
   assert.deepEqual(await findingsOf(productWith('delete from orders\n')), [
     `${DIR}/sql/revenue.sql:1:1 error QUANTA_REFERENCE_UNRESOLVED a transform must be a single SELECT statement. Fix: remove other statements; Quanta writes the result`,
   ]);

@@ -156,14 +156,20 @@ test('a changed workflow template updates the products calling it, and the plan 
     unchanged.templates.map((use) => [use.ref, use.file, use.products, use.affectedProducts]),
     [['templates.publish-port.v1', TEMPLATE, ['quanta://sales/orders'], []]],
   );
-  const edited = TEMPLATE_V1.replace('steps:\n', 'steps:\n    - log:\n        call: sys.log\n        args:\n          text: publishing\n');
+  const edited = TEMPLATE_V1.replace(
+    'steps:\n',
+    'steps:\n    - log:\n        call: sys.log\n        args:\n          text: publishing\n',
+  );
   const plan = planMesh(await meshOf(meshCallingTemplate(edited)), deployed);
   assert.deepEqual(
     actions(plan).filter((line) => !line.startsWith('unchanged')),
     ['update product quanta://sales/orders'],
   );
   const [use] = plan.templates;
-  assert.deepEqual([use?.ref, use?.affectedProducts], ['templates.publish-port.v1', ['quanta://sales/orders']]);
+  assert.deepEqual(
+    [use?.ref, use?.affectedProducts],
+    ['templates.publish-port.v1', ['quanta://sales/orders']],
+  );
   assert.notEqual(use?.hash, unchanged.templates[0]?.hash);
   assert.match(use?.hash ?? '', /^[0-9a-f]{64}$/);
 });
