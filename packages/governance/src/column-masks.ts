@@ -45,7 +45,9 @@ export function maskExpression(mask: MaskFunction, column: { name: string; type:
     case 'hash':
       return `${HASH_MACRO_NAME}(${text})`;
     case 'partial':
-      return `CASE WHEN ${name} IS NULL THEN NULL ELSE repeat('*', greatest(length(${text}) - 4, 0)) || right(${text}, 4) END`;
+      // One vectorized call, no CASE: lpad of NULL is NULL, and short values come back unmasked
+      // in length (the last 4 characters are all there is).
+      return `lpad(right(${text}, 4), CAST(length(${text}) AS INTEGER), '*')`;
     case 'redact':
       return `CASE WHEN ${name} IS NULL THEN NULL ELSE '[REDACTED]' END`;
   }
