@@ -92,7 +92,12 @@ async function serveDemo(root: string, options: DemoOptions): Promise<void> {
   const { serveApi } = await import('@quanta/server');
   const service = await MeshService.create({ root, ...databaseUrlOption() });
   // Triggers run here too (embedded store: in this process): drop a file, watch it flow through.
-  const server = await serveApi(service, { port: options.port, triggers: { pollMs: DEMO_TRIGGER_POLL_MS } });
+  const lineageEndpoint = process.env.QUANTA_OPENLINEAGE_URL;
+  const server = await serveApi(service, {
+    port: options.port,
+    triggers: { pollMs: DEMO_TRIGGER_POLL_MS },
+    ...(lineageEndpoint ? { lineageEndpoint } : {}),
+  });
   const pgWire = await startPgWire(service, {
     host: '127.0.0.1',
     port: Number(process.env.QUANTA_PG_PORT ?? DEFAULT_PG_PORT),
