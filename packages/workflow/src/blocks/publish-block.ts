@@ -11,6 +11,7 @@ import {
   QuantaError,
   type SnapshotRecord,
 } from '@quanta/model';
+import { crashPoint } from '../crash-point.ts';
 import type { Block } from '../run-workflow.ts';
 import { requireString } from './block-arguments.ts';
 import { signalOf, snapshotHandle, stagedTableOf } from './handles.ts';
@@ -52,7 +53,8 @@ export const publishBlock: Block<ProductRunContext> = {
       port: port.name,
       snapshotId: `${context.runId}-${port.name}`,
     };
-    const staged = await resumedStaging(stagedTableOf(args.from, 'from'), { context, target });
+    const from = stagedTableOf(args.from, 'from');
+    const staged = await resumedStaging(from, { context, target });
     context.progress.update(`checking ${staged.rowCount} rows for ${port.address}`);
     const report = await context.engine.checkQuality(
       staged,
@@ -70,7 +72,9 @@ export const publishBlock: Block<ProductRunContext> = {
     });
     // A step that timed out (or a cancelled run) must not publish after the fact.
     control?.signal.throwIfAborted();
-    const promoted = await context.engine.promote(staged, target);
+    // Promoting the staging file again after a crash past the rename returns the snapshot it became.
+    const promoted = await context.engine.promote(from, target);
+    crashPoint('publish:promoted');
     const snapshot = await publishOnce(context, {
       port: port.address,
       schemaHash: staged.schemaHash,
@@ -87,6 +91,7 @@ export const publishBlock: Block<ProductRunContext> = {
       quality: report,
       profile,
     });
+    crashPoint('publish:committed');
     context.progress.update(
       `published ${snapshot.port}@${snapshot.version} (${snapshot.rowCount} rows, ${enforcementSummary(report)})`,
     );
