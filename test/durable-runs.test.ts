@@ -96,6 +96,16 @@ describe('durable runs on the embedded store', async () => {
     const steps = new Set((await store.listStepEvents(last?.id ?? '')).map((event) => event.step));
     assert.equal(steps.has('ingest'), false, 'ingest is taken from the cancelled run');
     assert.ok(steps.has('nap') && steps.has('publish'));
+    const again = jsonOf<{ runs: RunRecord[] }>(
+      await runCli(['--json', 'run', 'sales/orders', '--from-run', runId, '--from-step', 'wait'], {
+        cwd: root,
+      }),
+    );
+    assert.equal(
+      again.runs?.at(-1)?.state,
+      'succeeded',
+      `a second re-run from the same run: ${JSON.stringify(again)}`,
+    );
   });
 });
 

@@ -238,8 +238,8 @@ async function exportParquet(
     service.exportParquet(options.sql, { identity: options.identity, path: file }),
   );
   outputOf(command).result(
-    { file, rows: result.rows.length, reads: result.reads },
-    () => `Wrote ${result.rows.length} rows to ${file}.`,
+    { file, rows: result.rowCount, reads: result.reads },
+    () => `Wrote ${result.rowCount} rows to ${file}.`,
   );
 }
 

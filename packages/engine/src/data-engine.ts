@@ -42,6 +42,19 @@ export interface TransformRequest {
   readonly target: StagingTarget;
 }
 
+/**
+ * Appends new rows to a port's previous snapshot (an incremental ingest): the staged table holds
+ * the base's rows first, then the delta's, and its quarantine holds both files' rejected rows,
+ * so the appended snapshot accounts for every row ever landed (ADR 013).
+ */
+export interface AppendRequest {
+  /** The previous snapshot (or a staged table): its rows and quarantine come first. */
+  readonly base: RelationFile;
+  /** The new rows (an ingest's staged table); absent when no new file arrived: a copy of the base. */
+  readonly delta?: RelationFile;
+  readonly target: StagingTarget;
+}
+
 /** A staged table: data written but not yet published. */
 export interface StagedTable {
   /** Absolute path of the staging file. */
@@ -49,7 +62,7 @@ export interface StagedTable {
   readonly rowCount: number;
   /** Rows rejected into the staging file's quarantine table, each with a reason. */
   readonly quarantinedRows: number;
-  /** Rows read from the source: always rowCount + quarantinedRows for an ingest. */
+  /** Rows read from the source: always rowCount + quarantinedRows for an ingest or an append. */
   readonly rowsIn: number;
   readonly columns: readonly ColumnType[];
   /** Hash of the column names and types, in order. */
@@ -170,8 +183,14 @@ export interface QualityRequest {
   readonly tableName: string;
   /** Pinned upstream snapshots foreign keys check against, by target contract file. */
   readonly references?: Readonly<Record<string, RelationFile>>;
-  /** The time freshness and retention are measured at (ISO 8601). */
+  /** The time freshness, retention and frequency are measured at (ISO 8601). */
   readonly now: string;
+  /**
+   * When the port last published (its current snapshot's creation, ISO 8601): `frequency` SLA
+   * clauses measure the interval from it to `now`. Absent for a port's first snapshot, whose
+   * frequency clauses cannot be measured.
+   */
+  readonly lastPublishedAt?: string;
   /**
    * Check only the rows appended after the first `baseRows` (an appended snapshot: the previous
    * snapshot's rows, then the delta), combining with the report the base was published with.
@@ -282,6 +301,8 @@ export interface ReadSession {
 export interface DataEngine {
   ingest(request: IngestRequest, options?: EngineCallOptions): Promise<StagedTable>;
   transform(request: TransformRequest, options?: EngineCallOptions): Promise<StagedTable>;
+  /** Appends a delta to a base table, rows and quarantines alike (see {@link AppendRequest}). */
+  append(request: AppendRequest, options?: EngineCallOptions): Promise<StagedTable>;
   audit(staged: StagedTable, columns: readonly ColumnSpec[]): Promise<AuditResult>;
   /**
    * Checks every quality clause of a staged table or snapshot in as few scans as the rules
@@ -319,6 +340,13 @@ export interface DataEngine {
     tables?: readonly SessionTable[];
     macros?: readonly SessionMacro[];
   }): Promise<ReadSession>;
+  /**
+   * The staged table as a staging file of `runId`: itself when it already is one, otherwise a
+   * copy made once (a re-run from a step borrows an earlier run's staged tables, and publishing
+   * moves the file: the earlier run keeps its own, for the next re-run). The copy's path is
+   * fixed by the original's name, so a resumed run finds it again.
+   */
+  adoptStaged(staged: StagedTable, target: Omit<StagingTarget, 'name'>): Promise<StagedTable>;
   /** Removes a run's staging files. */
   discardStaging(target: Omit<StagingTarget, 'name'>): Promise<void>;
   close(): Promise<void>;

@@ -1,4 +1,5 @@
-import { access, rm } from 'node:fs/promises';
+import { access, copyFile, mkdir, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
 import { availableParallelism } from 'node:os';
 import { type ColumnSpec, type QualityReport, QuantaError, type TableProfile } from '@quanta/model';
 import { classifyTableColumns, DEFAULT_CLASSIFY_SAMPLE } from './column-classification.ts';
@@ -6,6 +7,7 @@ import { deriveColumnLineage } from './column-lineage.ts';
 import { resolveColumns } from './contract-columns.ts';
 import { ingestCsv } from './csv-ingest.ts';
 import type {
+  AppendRequest,
   AuditResult,
   ClassifyOptions,
   ColumnClassification,
@@ -31,7 +33,7 @@ import type {
 import { type DatabaseSettings, DuckDbDatabase } from './duckdb-database.ts';
 import { DuckDbReadSession } from './duckdb-read-session.ts';
 import { toIngestError, toQueryError } from './engine-errors.ts';
-import { CREATE_QUARANTINE_SQL, DATA_TABLE, QUARANTINE_TABLE } from './quarantine.ts';
+import { CREATE_QUARANTINE_SQL, copyQuarantine, DATA_TABLE } from './quarantine.ts';
 import { ingestRecords } from './record-ingest.ts';
 import { ResultMemo } from './result-memo.ts';
 import { SandboxPool } from './sandbox-pool.ts';
@@ -129,6 +131,36 @@ export class DuckDbEngine implements DataEngine {
         outputs: staged.columns.map((column) => column.name),
       });
       return columnLineage ? { ...staged, columnLineage } : staged;
+    });
+  }
+
+  /**
+   * Appends a delta's rows after a base's into a staging file (by column name, so a column the
+   * base lacks reads NULL there); both quarantines come along, whether staged or published, so
+   * rows in = rows + quarantined rows for the appended table as a whole.
+   */
+  async append(request: AppendRequest, options: EngineCallOptions = {}): Promise<StagedTable> {
+    this.#assertOpen();
+    const parts = request.delta ? [request.base, request.delta] : [request.base];
+    for (const part of parts) await assertExists(part.path);
+    const path = this.#layout.stagingFile(request.target);
+    return this.#stage({ path, signal: options.signal }, async (database) => {
+      const sources: string[] = [];
+      for (const [index, part] of parts.entries()) {
+        const alias = `quanta_part_${index}`;
+        await database.run(`ATTACH ${quoteLiteral(part.path)} AS ${quoteIdentifier(alias)} (READ_ONLY)`);
+        await copyQuarantine(database, alias);
+        sources.push(`SELECT * FROM ${quoteIdentifier(alias)}.main.${DATA_TABLE}`);
+      }
+      try {
+        throwIfAborted(options.signal);
+        // Insertion order is kept: the base's rows take rowids 0..n-1, which incremental checks
+        // and profiles rely on (ADR 016).
+        await database.run(`CREATE TABLE main.${DATA_TABLE} AS ${sources.join(' UNION ALL BY NAME ')}`);
+      } catch (error) {
+        throw options.signal?.aborted ? interruptedError() : toQueryError(error);
+      }
+      return describeStagedTable(database, { path });
     });
   }
 
@@ -241,6 +273,11 @@ export class DuckDbEngine implements DataEngine {
     return this.#parser.rewrite(sql, rewrite);
   }
 
+  /** Read sessions open now (each holds a sandbox until it closes): for tests and health checks. */
+  get readSessionsInUse(): number {
+    return this.#sandboxes.sessionsInUse;
+  }
+
   /** Opens a sandboxed read-only session over snapshot files and in-memory tables. */
   async openReadSession(options: {
     attachments: readonly SessionAttachment[];
@@ -268,6 +305,20 @@ export class DuckDbEngine implements DataEngine {
     }
     this.#open.add(session);
     return session;
+  }
+
+  async adoptStaged(staged: StagedTable, target: Omit<StagingTarget, 'name'>): Promise<StagedTable> {
+    this.#assertOpen();
+    const own = this.#layout.runStagingDir(target);
+    if (path.dirname(path.resolve(staged.path)) === own) return staged;
+    this.#layout.stagingDomainOf(staged.path, target.domain);
+    const adopted = this.#layout.stagingFile({ ...target, name: path.basename(staged.path, '.duckdb') });
+    if (!(await fileExists(adopted)) && (await fileExists(staged.path))) {
+      await mkdir(own, { recursive: true });
+      await copyFile(staged.path, `${adopted}.adopting`);
+      await rename(`${adopted}.adopting`, adopted);
+    }
+    return { ...staged, path: adopted };
   }
 
   /** Removes every staging file of a run in a domain. */
@@ -342,15 +393,7 @@ export class DuckDbEngine implements DataEngine {
     await database.run(
       `CREATE TEMP VIEW ${quoteIdentifier(input.name)} AS SELECT * FROM ${alias}.main.${DATA_TABLE}`,
     );
-    const [row] = await database.rows(
-      `SELECT count(*) FROM duckdb_tables() WHERE database_name = $1 AND schema_name = 'main' AND table_name = $2`,
-      [input.alias, QUARANTINE_TABLE],
-    );
-    if (this.#layout.isStagingFile(input.path) && Number(row?.[0]) > 0) {
-      await database.run(
-        `INSERT INTO main.${QUARANTINE_TABLE} SELECT raw, reason, source_file, line FROM ${alias}.main.${QUARANTINE_TABLE}`,
-      );
-    }
+    if (this.#layout.isStagingFile(input.path)) await copyQuarantine(database, input.alias);
     const [count] = await database.rows(`SELECT count(*) FROM ${alias}.main.${DATA_TABLE}`);
     return Number(count?.[0] ?? 0);
   }
@@ -425,5 +468,14 @@ async function assertExists(file: string): Promise<void> {
     throw new QuantaError('QUANTA_NOT_FOUND', `${file} does not exist`, {
       fix: 'check that the staged table or snapshot was not discarded',
     });
+  }
+}
+
+async function fileExists(file: string): Promise<boolean> {
+  try {
+    await access(file);
+    return true;
+  } catch {
+    return false;
   }
 }

@@ -1,4 +1,5 @@
 import type { ResolvedColumn } from './contract-columns.ts';
+import type { DuckDbDatabase } from './duckdb-database.ts';
 import { quoteIdentifier, quoteLiteral } from './sql-text.ts';
 
 /** The table of rejected rows every staging file and snapshot carries. */
@@ -36,4 +37,23 @@ export function missingRequiredReason(columns: readonly ResolvedColumn[]): strin
 export function fieldsAsText(columns: readonly ResolvedColumn[]): string {
   const fields = columns.map((column) => `coalesce(CAST(${quoteIdentifier(column.name)} AS VARCHAR), '')`);
   return `concat_ws(',', ${fields.join(', ')})`;
+}
+
+/**
+ * Copies the quarantine of an attached staging file or snapshot (`alias`) into the open
+ * database's, reasons and sources unchanged; a file without one adds nothing. Returns the rows
+ * copied.
+ */
+export async function copyQuarantine(database: DuckDbDatabase, alias: string): Promise<number> {
+  const [table] = await database.rows(
+    `SELECT count(*) FROM duckdb_tables() WHERE database_name = $1 AND schema_name = 'main' AND table_name = $2`,
+    [alias, QUARANTINE_TABLE],
+  );
+  if (Number(table?.[0] ?? 0) === 0) return 0;
+  const source = `${quoteIdentifier(alias)}.main.${QUARANTINE_TABLE}`;
+  const [count] = await database.rows(`SELECT count(*) FROM ${source}`);
+  await database.run(
+    `INSERT INTO main.${QUARANTINE_TABLE} SELECT raw, reason, source_file, line FROM ${source}`,
+  );
+  return Number(count?.[0] ?? 0);
 }

@@ -25,6 +25,8 @@ export class SandboxPool {
   readonly #settings: DatabaseSettings;
   readonly #sandboxes = new Map<string, PooledSandbox>();
   readonly #now: () => number;
+  /** Sessions on sandboxes that are not pooled (they hold session tables). */
+  #unpooledInUse = 0;
 
   constructor(settings: DatabaseSettings, options: { now?: () => number } = {}) {
     this.#settings = settings;
@@ -35,7 +37,15 @@ export class SandboxPool {
   async acquire(contents: SandboxContents): Promise<{ database: DuckDbDatabase; release: () => void }> {
     if (contents.tables.length > 0) {
       const database = await openSandbox(this.#settings, contents);
-      return { database, release: () => database.close() };
+      this.#unpooledInUse += 1;
+      let isReleased = false;
+      const release = (): void => {
+        if (isReleased) return;
+        isReleased = true;
+        this.#unpooledInUse -= 1;
+        database.close();
+      };
+      return { database, release };
     }
     const key = JSON.stringify([contents.attachments, contents.macros]);
     let pooled = this.#sandboxes.get(key);
@@ -58,6 +68,16 @@ export class SandboxPool {
       entry.users -= 1;
       throw error;
     }
+  }
+
+  /**
+   * Read sessions holding a sandbox now, pooled or not: what tests and health checks count to
+   * see that every session ended releases its sandbox.
+   */
+  get sessionsInUse(): number {
+    let inUse = this.#unpooledInUse;
+    for (const pooled of this.#sandboxes.values()) inUse += pooled.users;
+    return inUse;
   }
 
   /**

@@ -101,6 +101,27 @@ test('rewriting keeps big integer constants exact', async () => {
   assert.equal(sql, 'SELECT 9007199254740993 AS big FROM port_orders_current.main."data" AS orders');
 });
 
+test('rewriting keeps fractions and doubles as DuckDB wrote them', async () => {
+  const sql = await parser.rewrite(
+    'SELECT 2.50 AS n, 1e3 AS e FROM sales.orders.orders USING SAMPLE 100%',
+    toAttachment,
+  );
+  assert.equal(
+    sql,
+    'SELECT 2.50 AS n, 1000.0 AS e FROM port_orders_current.main."data" AS orders USING SAMPLE 100.0% (System)',
+  );
+});
+
+test('a text parsed once is rewritten from a fresh copy of its tree each time', async () => {
+  const text = 'SELECT id FROM sales.orders.orders';
+  await parser.parse(text);
+  const first = await parser.rewrite(text, () => ({ subquery: 'SELECT 1 AS id FROM port_1.main.data' }));
+  const second = await parser.rewrite(text, toAttachment);
+  assert.equal(first, 'SELECT id FROM (SELECT 1 AS id FROM port_1.main."data") AS orders');
+  assert.equal(second, 'SELECT id FROM port_orders_current.main."data" AS orders');
+  assert.equal((await parser.parse(text)).tableReferences.length, 1);
+});
+
 test('rewriting refuses anything but a single SELECT', async () => {
   await assert.rejects(
     parser.rewrite('DELETE FROM sales.orders.orders', toAttachment),

@@ -1,6 +1,9 @@
 import type {
   ClauseResult,
+  CompletenessSlaRule,
+  DataAgeSlaRule,
   ForeignKeyRule,
+  FrequencySlaRule,
   JsonObject,
   JsonValue,
   MetricRule,
@@ -9,7 +12,7 @@ import type {
   SlaRule,
   SqlRule,
 } from '@quanta/model';
-import { toQuantaError } from '@quanta/model';
+import { frequencyAllowanceDays, toQuantaError } from '@quanta/model';
 import { clauseKeyOf } from './clause-key.ts';
 import { resolveColumns } from './contract-columns.ts';
 import type { QualityRequest } from './data-engine.ts';
@@ -80,8 +83,9 @@ export async function checkTableQuality(
     (rule): rule is SqlRule =>
       rule.kind === 'sql' && fusableSqlCondition(rule, request.tableName) === undefined,
   );
+  const publication = request.rules.filter(isFrequency);
   const fused = request.rules.filter(
-    (rule) => rule.kind !== 'unenforceable' && !separate.includes(rule as SqlRule),
+    (rule) => rule.kind !== 'unenforceable' && !isFrequency(rule) && !separate.includes(rule as SqlRule),
   );
   const keys = new Map(fused.map((rule) => [rule.id, clauseKeyOf(rule, { request, types })]));
   const scope = scopeOf(request, { rules: fused, keys });
@@ -113,7 +117,12 @@ export async function checkTableQuality(
   }
   for (const rule of separate)
     outcomes.push(await measureSql(database, { rule, table: request.tableName, counter }));
-  const clauses = annotate(await withSamples(database, { outcomes, counter, routed }), { scope, keys });
+  for (const rule of publication) outcomes.push(measureFrequency(rule, request));
+  const clauses = annotate(await withSamples(database, { outcomes, counter, routed }), {
+    scope,
+    keys,
+    unscoped: new Set(publication.map((rule) => rule.id)),
+  });
   const order = new Map(request.rules.map((rule, index) => [rule.id, index]));
   clauses.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
   const [quarantine] = await database.rows(`SELECT count(*) FROM main.${QUARANTINE_TABLE}`);
@@ -139,21 +148,19 @@ export async function checkTableQuality(
 /**
  * Stamps each basis with its clause key (what a later incremental check must match) and, on an
  * incremental check, says of every measured clause whether it read the delta only (`delta`)
- * or the whole table (`table`).
+ * or the whole table (`table`); `unscoped` clauses read no row (frequency) and say neither.
  */
 function annotate(
   clauses: readonly ClauseResult[],
-  input: { scope: Scope; keys: ReadonlyMap<string, string> },
+  input: { scope: Scope; keys: ReadonlyMap<string, string>; unscoped: ReadonlySet<string> },
 ): ClauseResult[] {
   return clauses.map((clause) => {
     const key = input.keys.get(clause.id);
     const basis = clause.basis && key !== undefined ? { ...clause.basis, key } : clause.basis;
     const scope: ClauseResult['scope'] = input.scope.onDelta.has(clause.id) ? 'delta' : 'table';
-    return {
-      ...clause,
-      ...(basis ? { basis } : {}),
-      ...(input.scope.isIncremental && clause.status !== 'cannotEnforce' ? { scope } : {}),
-    };
+    const isScoped =
+      input.scope.isIncremental && clause.status !== 'cannotEnforce' && !input.unscoped.has(clause.id);
+    return { ...clause, ...(basis ? { basis } : {}), ...(isScoped ? { scope } : {}) };
   });
 }
 
@@ -162,7 +169,8 @@ const FULL: Scope = { baseRows: 0, base: new Map(), isIncremental: false, onDelt
 /**
  * Which clauses can read the delta only: those whose base clause measured the same thing (the
  * same clause key: condition, column types, pinned reference) and left a basis to add to. The
- * row count is the base's plus the delta's. Every other clause reads the whole table. Routing
+ * row count is the base's plus the delta's, and completeness needs only the row counts. Every
+ * other clause reads the whole table. Routing
  * to quarantine must only touch the delta (base rows keep their rowids), so a quarantine rule
  * the base was not checked with makes the whole check a full scan.
  */
@@ -173,7 +181,9 @@ function scopeOf(
   const incremental = request.incremental;
   if (!incremental || incremental.baseReport.rowCount !== incremental.baseRows) return FULL;
   const base = new Map(incremental.baseReport.clauses.map((clause) => [clause.id, clause]));
-  const isCounted = (rule: QualityRule) => rule.kind === 'metric' && rule.metric === 'rowCount';
+  const isCounted = (rule: QualityRule) =>
+    (rule.kind === 'metric' && rule.metric === 'rowCount') ||
+    (rule.kind === 'sla' && rule.property === 'completeness');
   const isCombinable = (rule: QualityRule): boolean => {
     if (isCounted(rule)) return true;
     const clause = base.get(rule.id);
@@ -551,6 +561,24 @@ function slaReader(input: {
   context: FusedContext;
   aggregates: AggregateList;
 }): Reader | ClauseResult {
+  const { rule } = input;
+  switch (rule.property) {
+    case 'completeness':
+      return completenessReader({ rule, aggregates: input.aggregates });
+    case 'frequency':
+      return cannotEnforce(rule, 'frequency is measured on the publish history, not in the fused statement');
+    case 'freshness':
+    case 'latency':
+    case 'retention':
+      return dataAgeReader({ ...input, rule });
+  }
+}
+
+function dataAgeReader(input: {
+  rule: DataAgeSlaRule;
+  context: FusedContext;
+  aggregates: AggregateList;
+}): Reader | ClauseResult {
   const { rule, context } = input;
   const type = context.types.get(rule.column);
   if (type === undefined) return cannotEnforce(rule, `column '${rule.column}' is not in the table`);
@@ -581,6 +609,55 @@ function slaReader(input: {
       detail: `the ${which} ${rule.column} is ${round(ageDays)} day(s) old; ${rule.property} allows ${round(rule.limitDays)}`,
       basis: { edge: at },
     };
+  };
+}
+
+/**
+ * Completeness: the share of the rows in (published plus quarantined, after routing) that were
+ * published. The quarantine count rides along in the fused statement; on an appended snapshot
+ * the quarantine holds every batch's rejected rows, so the share is the snapshot's as a whole.
+ */
+function completenessReader(input: { rule: CompletenessSlaRule; aggregates: AggregateList }): Reader {
+  const { rule } = input;
+  const quarantined = input.aggregates.add(`(SELECT count(*) FROM main.${QUARANTINE_TABLE})`);
+  return ({ row, total }) => {
+    const rejected = Number(row[quarantined] ?? 0);
+    const rowsIn = total + rejected;
+    if (rowsIn === 0) return cannotEnforce(rule, 'the table has no row, published or quarantined');
+    const percent = (total * 100) / rowsIn;
+    const minimum = rule.minimum * 100;
+    return {
+      rule,
+      measured: round(percent),
+      unit: 'percent',
+      threshold: `≥ ${round(minimum)}`,
+      isPassed: total >= rule.minimum * rowsIn,
+      detail: `${round(percent)}% of ${rowsIn} row(s) in were published (${rejected} quarantined); completeness requires ≥ ${round(minimum)}%`,
+    };
+  };
+}
+
+function isFrequency(rule: QualityRule): rule is FrequencySlaRule {
+  return rule.kind === 'sla' && rule.property === 'frequency';
+}
+
+/**
+ * Frequency, from the publish history rather than the rows: the time from the port's previous
+ * publication to now (this check) must stay within the promised interval plus its tolerance.
+ */
+function measureFrequency(rule: FrequencySlaRule, request: QualityRequest): Outcome {
+  const previous = request.lastPublishedAt === undefined ? Number.NaN : Date.parse(request.lastPublishedAt);
+  if (Number.isNaN(previous))
+    return cannotEnforce(rule, 'no earlier snapshot of the port: a first publication has no interval to measure');
+  const days = (Date.parse(request.now) - previous) / 86_400_000;
+  const allowed = frequencyAllowanceDays(rule.limitDays);
+  return {
+    rule,
+    measured: round(days),
+    unit: 'days',
+    threshold: `≤ ${round(allowed)}`,
+    isPassed: days <= allowed,
+    detail: `${round(days)} day(s) since the previous snapshot (${request.lastPublishedAt}); frequency promises every ${round(rule.limitDays)} day(s), ${round(allowed)} with its tolerance`,
   };
 }
 

@@ -171,9 +171,13 @@ export class Gateway {
   }
 
   async #run(sql: string, context: { identity: QueryIdentity; trail: QueryTrail }): Promise<RunningQuery> {
+    // The parse does not depend on who asks: it runs while the principal is checked, and a
+    // refused principal still wins over a syntax error.
+    const parsing = this.#parse(sql);
+    parsing.catch(() => undefined);
     const access = await this.#options.access();
     const principal = await this.#withGrants(authenticate(access, context));
-    const parsed = await this.#parse(sql);
+    const parsed = await parsing;
     if (!parsed.isSingleSelect) {
       throw new QuantaError('QUANTA_SQL_FORBIDDEN', 'only a single SELECT statement is allowed', {
         fix: 'send one SELECT (or WITH ... SELECT) statement',
@@ -198,16 +202,44 @@ export class Gateway {
     }
     const attachments = attachmentsFor(resolved);
     const views = this.#views({ access, principal, resolved, attachments, trail: context.trail });
-    const rewritten = await this.#rewrite(sql, {
-      parsed,
-      rewrite: (reference) => rewriteReference(reference, { resolved, attachments, views }),
-    });
+    // Every check has passed: the session opens while the parser prints the rewritten tree.
+    const opening = this.#openSession({ access, principal, parsed, resolved, attachments, views });
+    let rewritten: string;
+    try {
+      rewritten = await this.#rewrite(sql, {
+        parsed,
+        rewrite: (reference) => rewriteReference(reference, { resolved, attachments, views }),
+      });
+    } catch (error) {
+      await opening.then((session) => session.close(), () => undefined);
+      throw error;
+    }
+    const session = await opening;
+    try {
+      const rows = await session.stream(rewritten);
+      return { session, rows, reads: readsOf(resolved) };
+    } catch (error) {
+      await session.close();
+      throw hiddenColumnError(error, views);
+    }
+  }
+
+  /** A sandboxed session with the query's snapshots attached, and its session tables and macros. */
+  async #openSession(context: {
+    access: AccessPolicy;
+    principal: Principal;
+    parsed: ParsedQuery;
+    resolved: Map<string, ResolvedReference>;
+    attachments: Map<string, SessionAttachment>;
+    views: Map<string, PortView>;
+  }): Promise<ReadSession> {
+    const { access, principal, resolved } = context;
     const needsCatalog = [...resolved.values()].some((target) => target.kind === 'catalog');
     const needsPgCatalog =
       [...resolved.values()].some((target) => target.kind === 'pg-catalog') ||
-      parsed.functions.some((name) => PG_CATALOG_FUNCTION_NAMES.has(name));
-    const session = await this.#options.engine.openReadSession({
-      attachments: [...attachments.values()].map((attachment) => ({
+      context.parsed.functions.some((name) => PG_CATALOG_FUNCTION_NAMES.has(name));
+    return this.#options.engine.openReadSession({
+      attachments: [...context.attachments.values()].map((attachment) => ({
         alias: attachment.alias,
         path: this.#options.engine.resolveStoragePath(attachment.path),
       })),
@@ -218,17 +250,10 @@ export class Gateway {
         ...(needsPgCatalog ? await this.#pgCatalogTables({ access, principal }) : []),
       ],
       macros: [
-        ...([...views.values()].some((view) => view.usesHash) ? [await this.#hashMacro()] : []),
+        ...([...context.views.values()].some((view) => view.usesHash) ? [await this.#hashMacro()] : []),
         ...(needsPgCatalog ? PG_CATALOG_MACROS : []),
       ],
     });
-    try {
-      const rows = await session.stream(rewritten);
-      return { session, rows, reads: readsOf(resolved) };
-    } catch (error) {
-      await session.close();
-      throw hiddenColumnError(error, views);
-    }
   }
 
   /** Parses with the engine; the answer for a text is always the same, so recent ones are kept. */

@@ -89,12 +89,53 @@ export interface ForeignKeyRule extends QualityRuleBase {
 }
 
 /** An SLA property measured on the data: the age of the newest (freshness) or oldest (retention) row. */
-export interface SlaRule extends QualityRuleBase {
+export interface DataAgeSlaRule extends QualityRuleBase {
   readonly kind: 'sla';
   readonly property: 'freshness' | 'latency' | 'retention';
   /** The date or timestamp column (`element`). */
   readonly column: string;
   readonly limitDays: number;
+}
+
+/**
+ * The `frequency` SLA: the port publishes at least every `limitDays` (with
+ * {@link FREQUENCY_TOLERANCE}), measured on its publish history: at the gate, the time since
+ * the port's previous snapshot; in health, the time since its current one.
+ */
+export interface FrequencySlaRule extends QualityRuleBase {
+  readonly kind: 'sla';
+  readonly property: 'frequency';
+  /** Measured on publications, not on a column. */
+  readonly column?: undefined;
+  readonly limitDays: number;
+}
+
+/**
+ * The `completeness` SLA: the share of the snapshot's rows that were published rather than
+ * quarantined, `rows / (rows + quarantined rows)`, must be at least `minimum` (0–1).
+ */
+export interface CompletenessSlaRule extends QualityRuleBase {
+  readonly kind: 'sla';
+  readonly property: 'completeness';
+  /** Measured on the snapshot's row counts, not on a column. */
+  readonly column?: undefined;
+  /** The smallest share allowed, between 0 and 1. */
+  readonly minimum: number;
+}
+
+/** An enforceable SLA property: on the data, on the row counts or on the publish history. */
+export type SlaRule = DataAgeSlaRule | FrequencySlaRule | CompletenessSlaRule;
+
+/**
+ * How late a publication may come under a `frequency` SLA, as a share of the interval: runs
+ * take varying time, so a daily product publishing 24 h 5 min after its previous snapshot is on
+ * time; one publishing after more than 26.4 h is not.
+ */
+export const FREQUENCY_TOLERANCE = 0.1;
+
+/** The longest interval between two publications a `frequency` SLA of `limitDays` allows, in days. */
+export function frequencyAllowanceDays(limitDays: number): number {
+  return limitDays * (1 + FREQUENCY_TOLERANCE);
 }
 
 /** A clause Quanta cannot evaluate, with why: reported as "cannot enforce", never as a pass. */

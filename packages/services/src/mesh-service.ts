@@ -244,16 +244,22 @@ export class MeshService {
   }
 
   /**
-   * Runs a query through the gateway and writes its (authorized, masked, filtered) rows to a
-   * Parquet file from a separate engine instance that never sees consumer SQL (ADR 011).
+   * Runs a query through the gateway and streams its (authorized, masked, filtered) rows, chunk
+   * by chunk, to a Parquet file written by a separate engine instance that never sees consumer
+   * SQL (ADR 011, 017): the result is never held whole in memory. The query is audited when the
+   * stream ends, as a stopped read with the rows handed out when the write fails.
    */
   async exportParquet(
     sql: string,
     options: { identity: QueryIdentity; path: string },
-  ): Promise<GatewayResult> {
-    const result = await this.gateway.query(sql, options.identity);
-    await writeParquet(result, { path: options.path });
-    return result;
+  ): Promise<Omit<GatewayResult, 'rows'> & { readonly rowCount: number }> {
+    const stream = await this.gateway.stream(sql, options.identity);
+    try {
+      const rowCount = await writeParquet(stream, { path: options.path });
+      return { columns: stream.columns, rowCount, reads: stream.reads, durationMs: stream.durationMs };
+    } finally {
+      await stream.close();
+    }
   }
 
   /**

@@ -1,5 +1,6 @@
 import {
   type ChangeSeverity,
+  frequencyAllowanceDays,
   type Incident,
   isJsonObject,
   type JsonObject,
@@ -54,6 +55,11 @@ export interface PortHealth {
     readonly ageHours?: number;
     readonly isFresh?: boolean;
   };
+  /**
+   * Against the contract's `frequency` SLA (present only when it has one): how long since the
+   * port last published, and whether the next publication is not overdue yet.
+   */
+  readonly frequency?: PortFrequency;
   readonly lastQuality?: LastQuality;
   /** Compliance ratios (0–1) over the window; absent when nothing was measured. */
   readonly slo: {
@@ -63,10 +69,28 @@ export interface PortHealth {
     readonly quality?: number;
     /** Rows published, of rows published plus rows quarantined. */
     readonly completeness?: number;
+    /**
+     * Publications that came within the `frequency` SLA (tolerance included) of the previous
+     * one, of all publications in the window; the interval still open counts as a miss once
+     * it is overdue.
+     */
+    readonly frequency?: number;
   };
   /** The window's days, oldest first. */
   readonly days: readonly HealthDay[];
   readonly openIncidents: readonly HealthIncident[];
+}
+
+/** A port against its `frequency` SLA. */
+export interface PortFrequency {
+  /** The promised interval between publications, in hours. */
+  readonly limitHours: number;
+  /** The interval allowed with the tolerance (`FREQUENCY_TOLERANCE`), in hours. */
+  readonly allowedHours: number;
+  /** Hours since the current snapshot was published; absent before the first. */
+  readonly sinceHours?: number;
+  /** False once the next publication is overdue: a missed expected publish. */
+  readonly isOnTime?: boolean;
 }
 
 /** An open or acknowledged incident reaching a port. */
@@ -81,8 +105,9 @@ export interface HealthIncident {
 /**
  * The trust summary of every deployed port, or of those under `address` (a domain, product or
  * port): SLO compliance over 30 days (freshness against the contract's latency/freshness SLA,
- * evaluated at the end of each day; quality pass rate; completeness), the last quality result,
- * freshness now and the open incidents.
+ * evaluated at the end of each day; quality pass rate; completeness; publications on time
+ * against the `frequency` SLA), the last quality result, freshness and frequency now and the
+ * open incidents.
  */
 export async function meshHealth(
   store: CatalogStore,
@@ -119,18 +144,31 @@ export async function portHealth(
   const limitHours = freshnessLimitHours(port.contract);
   const [current] = snapshots;
   const freshness = freshnessNow(current, { now, limitHours });
+  const frequencyHours = frequencyLimitHours(port.contract);
+  const frequency =
+    frequencyHours === undefined ? undefined : frequencyNow(current, { now, limitHours: frequencyHours });
   const lastQuality = lastQualityOf(reports[0]);
   const openIncidents = await liveIncidents(at.incidents, port.address);
   const days = healthDays({ snapshots, reports, now, limitHours });
   return {
     port: port.address,
-    status: statusOf({ hasData: Boolean(current ?? lastQuality), freshness, lastQuality, openIncidents }),
+    status: statusOf({
+      hasData: Boolean(current ?? lastQuality),
+      freshness,
+      isOverdue: frequency?.isOnTime === false,
+      lastQuality,
+      openIncidents,
+    }),
     ...(current
       ? { current: { version: current.version, publishedAt: current.createdAt, rowCount: current.rowCount } }
       : {}),
     freshness,
+    ...(frequency ? { frequency } : {}),
     ...(lastQuality ? { lastQuality } : {}),
-    slo: sloOf({ days, reports, snapshots: snapshots.filter((item) => Date.parse(item.createdAt) >= since) }),
+    slo: {
+      ...sloOf({ days, reports, snapshots: snapshots.filter((item) => Date.parse(item.createdAt) >= since) }),
+      ...(frequency ? frequencySlo(snapshots, { now, since, frequency }) : {}),
+    },
     days,
     openIncidents,
   };
@@ -147,6 +185,58 @@ export function freshnessLimitHours(contract: JsonObject): number | undefined {
     return days === undefined ? [] : [days * 24];
   });
   return limits.length === 0 ? undefined : Math.min(...limits);
+}
+
+/**
+ * The strictest `frequency` entry of the contract's `slaProperties`, in hours (the unit
+ * defaults to days, as the gate reads it); undefined when it has none that is readable.
+ */
+export function frequencyLimitHours(contract: JsonObject): number | undefined {
+  const entries = Array.isArray(contract.slaProperties) ? contract.slaProperties : [];
+  const limits = entries.flatMap((entry) => {
+    if (!isJsonObject(entry) || typeof entry.property !== 'string') return [];
+    if (entry.property.toLowerCase() !== 'frequency') return [];
+    const value = Number(entry.value);
+    const days = Number.isFinite(value) ? durationDays(value, String(entry.unit ?? 'd')) : undefined;
+    return days === undefined || days <= 0 ? [] : [days * 24];
+  });
+  return limits.length === 0 ? undefined : Math.min(...limits);
+}
+
+function frequencyNow(
+  current: SnapshotRecord | undefined,
+  at: { now: Date; limitHours: number },
+): PortFrequency {
+  const allowedHours = frequencyAllowanceDays(at.limitHours / 24) * 24;
+  const sinceHours = current ? (at.now.getTime() - Date.parse(current.createdAt)) / HOUR_MS : undefined;
+  return {
+    limitHours: at.limitHours,
+    allowedHours: Math.round(allowedHours * 10) / 10,
+    ...(sinceHours === undefined
+      ? {}
+      : { sinceHours: Math.round(sinceHours * 10) / 10, isOnTime: sinceHours <= allowedHours }),
+  };
+}
+
+/**
+ * Frequency compliance over the window: each publication in it is on time when it came within
+ * the allowed interval of the one before (a port's first publication has none and is not
+ * counted); an interval still open and already overdue counts as one miss.
+ */
+function frequencySlo(
+  snapshots: readonly SnapshotRecord[],
+  at: { now: Date; since: number; frequency: PortFrequency },
+): Pick<PortHealth['slo'], 'frequency'> {
+  const allowedMs = at.frequency.allowedHours * HOUR_MS;
+  const times = snapshots.map((snapshot) => Date.parse(snapshot.createdAt));
+  const gaps = times.flatMap((time, index) => {
+    const previous = times[index + 1];
+    return time >= at.since && previous !== undefined ? [time - previous] : [];
+  });
+  const onTime = gaps.filter((gap) => gap <= allowedMs).length;
+  const isOverdue = at.frequency.isOnTime === false;
+  const counted = gaps.length + (isOverdue ? 1 : 0);
+  return counted === 0 ? {} : { frequency: ratio(onTime, counted) };
 }
 
 function freshnessNow(
@@ -247,12 +337,15 @@ function ratio(part: number, whole: number): number {
 function statusOf(input: {
   hasData: boolean;
   freshness: PortHealth['freshness'];
+  /** The next publication the `frequency` SLA expects is overdue. */
+  isOverdue: boolean;
   lastQuality: LastQuality | undefined;
   openIncidents: readonly HealthIncident[];
 }): HealthStatus {
   if (!input.hasData) return 'unknown';
   const isCritical = input.openIncidents.some((incident) => incident.severity === 'critical');
   if (isCritical || input.lastQuality?.isBlocking || input.freshness.isFresh === false) return 'failing';
-  if (input.openIncidents.length > 0 || (input.lastQuality?.failed ?? 0) > 0) return 'degraded';
+  const hasWarning = input.openIncidents.length > 0 || (input.lastQuality?.failed ?? 0) > 0;
+  if (hasWarning || input.isOverdue) return 'degraded';
   return 'healthy';
 }

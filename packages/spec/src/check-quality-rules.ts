@@ -70,8 +70,9 @@ export function namedColumns(rule: QualityRule): readonly string[] {
     case 'sql':
       return rule.column === undefined ? [] : [rule.column];
     case 'foreignKey':
-    case 'sla':
       return [rule.column];
+    case 'sla':
+      return rule.column === undefined ? [] : [rule.column];
     case 'unenforceable':
       return [];
   }

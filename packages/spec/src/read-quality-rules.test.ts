@@ -94,7 +94,7 @@ test('reads every clause of a contract, each with its JSON-pointer id', () => {
       ['/schema/0/quality/2', 'sql', 'sql', 'warning'],
       ['/schema/0/quality/3', 'unenforceable', 'text', 'error'],
       ['/slaProperties/0', 'sla', 'sla:latency', 'warning'],
-      ['/slaProperties/1', 'unenforceable', 'sla:frequency', 'warning'],
+      ['/slaProperties/1', 'sla', 'sla:frequency', 'warning'],
       ['/slaProperties/2', 'unenforceable', 'sla:retention', 'warning'],
     ],
   );
@@ -125,12 +125,16 @@ test('reads thresholds, units, arguments, quarantine routing and foreign key tar
     column: 'customer_id',
   });
   const latency = byId('/slaProperties/0', 'sla');
-  assert.deepEqual(latency?.kind === 'sla' && [latency.column, latency.limitDays], ['order_date', 1]);
+  assert.deepEqual(
+    latency?.kind === 'sla' && latency.property === 'latency' && [latency.column, latency.limitDays],
+    ['order_date', 1],
+  );
+  const frequency = byId('/slaProperties/1', 'sla');
+  assert.deepEqual(frequency?.kind === 'sla' && frequency.property === 'frequency' && frequency.limitDays, 1);
   const reasons = rules.flatMap((rule) => (rule.kind === 'unenforceable' ? [rule.reason] : []));
   assert.deepEqual(reasons, [
     'mustBe "zero" is not a number; Quanta compares numbers',
     'a text rule describes quality for people; no check can run it',
-    'frequency promises a schedule; it is measured across runs, not on one snapshot',
     'retention needs `element` naming the date or timestamp column it is measured on',
   ]);
 });
@@ -143,4 +147,53 @@ test('a clause naming a missing column is a validation error at its file:line:co
   assert.deepEqual(errors, [
     `${FILE}:50:14 error QUANTA_REFERENCE_UNRESOLVED quality clause 'sla:latency' names column 'order_date', which the contract does not declare. Fix: name an existing property, e.g. order_id, email, line`,
   ]);
+});
+
+test('completeness and frequency SLAs are enforceable; only unreadable values stay "cannot enforce"', () => {
+  const sla = (entries: string) => rulesOf(`apiVersion: v3.1.0
+kind: DataContract
+id: x
+version: 1.0.0
+status: active
+schema:
+  - name: orders
+    properties:
+      - name: order_id
+slaProperties:
+${entries}`).filter((rule) => rule.id.startsWith('/slaProperties/'));
+  const described = (rule: QualityRule) => {
+    if (rule.kind === 'unenforceable') return rule.reason;
+    if (rule.kind !== 'sla') return rule.kind;
+    return rule.property === 'completeness' ? rule.minimum : `${rule.property} ${rule.limitDays}`;
+  };
+  const rules = sla(`  - { property: completeness, value: 99.5, unit: percent }
+  - { property: completeness, value: 0.98 }
+  - { property: Completeness, value: 95, unit: '%' }
+  - { property: frequency, value: 6, unit: h }
+  - { property: frequency, value: 1 }
+  - { property: completeness, value: 99 }
+  - { property: completeness, value: 101, unit: percent }
+  - { property: completeness, value: 0.9, unit: rows }
+  - { property: completeness }
+  - { property: frequency, value: 1, unit: fortnight }
+  - { property: frequency, value: 0, unit: d }
+  - { property: frequency, value: daily }
+  - { property: availability, value: 99.9 }
+`);
+  assert.deepEqual(rules.map(described), [
+    0.995,
+    0.98,
+    0.95,
+    'frequency 0.25',
+    'frequency 1',
+    'completeness needs a value between 0 and 1 (a ratio), or unit: percent',
+    'completeness needs a value between 0 and 100 (percent)',
+    "completeness unit 'rows' is neither percent nor ratio",
+    'completeness needs a value between 0 and 1 (a ratio), or unit: percent',
+    'frequency needs a positive numeric value and a known unit (d, h, w, ...)',
+    'frequency needs a positive numeric value and a known unit (d, h, w, ...)',
+    'frequency needs a positive numeric value and a known unit (d, h, w, ...)',
+    "SLA property 'availability' is not measurable on a snapshot or its publish history",
+  ]);
+  assert.ok(rules.every((rule) => rule.severity === 'warning'));
 });

@@ -339,18 +339,22 @@ function readSla(entry: JsonValue, scope: RuleScope): QualityRule {
   const lower = property.toLowerCase();
   const head = base(scope, { name: `sla:${property}`, severity: 'warning' });
   const unenforceable = (reason: string): QualityRule => ({ ...head, kind: 'unenforceable', reason });
-  if (lower === 'frequency')
-    return unenforceable('frequency promises a schedule; it is measured across runs, not on one snapshot');
+  if (lower === 'completeness') return readCompleteness(entry, { head, unenforceable });
+  const value = numberField(entry, 'value');
+  const unit = stringField(entry, 'unit') ?? 'd';
+  const limitDays = value === undefined ? undefined : durationDays(value, unit);
+  if (lower === 'frequency') {
+    if (limitDays === undefined || limitDays <= 0)
+      return unenforceable('frequency needs a positive numeric value and a known unit (d, h, w, ...)');
+    return { ...head, kind: 'sla', property: 'frequency', limitDays };
+  }
   if (lower !== 'freshness' && lower !== 'latency' && lower !== 'retention')
-    return unenforceable(`SLA property '${property}' is not measurable on the data of a snapshot`);
+    return unenforceable(`SLA property '${property}' is not measurable on a snapshot or its publish history`);
   const element = stringField(entry, 'element');
   if (!element)
     return unenforceable(
       `${property} needs \`element\` naming the date or timestamp column it is measured on`,
     );
-  const value = numberField(entry, 'value');
-  const unit = stringField(entry, 'unit') ?? 'd';
-  const limitDays = value === undefined ? undefined : durationDays(value, unit);
   if (limitDays === undefined) return unenforceable(`${property} needs a numeric value and a known unit`);
   const column = element.split(',')[0]?.trim().split('.').at(-1) ?? element;
   const location = locationOf(scope, [...scope.path, 'element']);
@@ -362,4 +366,26 @@ function readSla(entry: JsonValue, scope: RuleScope): QualityRule {
     column,
     limitDays,
   };
+}
+
+/**
+ * `completeness`: the smallest share of published rows, as a percentage (`unit: percent` or
+ * `%`, 0–100) or a ratio (no unit, or `unit: ratio`, 0–1). A bare number above 1 is ambiguous
+ * (99 what?), so it is not guessed.
+ */
+function readCompleteness(
+  entry: JsonValue,
+  parts: { head: ReturnType<typeof base>; unenforceable: (reason: string) => QualityRule },
+): QualityRule {
+  const value = numberField(entry, 'value');
+  const unit = stringField(entry, 'unit')?.trim().toLowerCase();
+  const isPercent = unit === 'percent' || unit === '%';
+  if (unit !== undefined && !isPercent && unit !== 'ratio')
+    return parts.unenforceable(`completeness unit '${unit}' is neither percent nor ratio`);
+  const limit = isPercent ? 100 : 1;
+  if (value === undefined || value < 0 || value > limit) {
+    const range = isPercent ? 'between 0 and 100 (percent)' : 'between 0 and 1 (a ratio), or unit: percent';
+    return parts.unenforceable(`completeness needs a value ${range}`);
+  }
+  return { ...parts.head, kind: 'sla', property: 'completeness', minimum: value / limit };
 }

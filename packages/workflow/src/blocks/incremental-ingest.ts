@@ -22,7 +22,8 @@ export interface IncrementalIngest {
  * Ingests only the files the product's watermark has not seen (path, size, mtime and content
  * hash, claimed for this run in one store transaction, so that concurrent runs never take the
  * same file and a resumed run gets its own files back), then appends their rows to the port's
- * current snapshot: the staged table is the previous rows followed by the new ones.
+ * current snapshot: the staged table is the previous rows followed by the new ones, and its
+ * quarantine the previous snapshot's rejected rows followed by the new files' (ADR 013).
  */
 export async function ingestIncrementally(
   ingest: IncrementalIngest,
@@ -70,11 +71,10 @@ export async function ingestIncrementally(
     }
     return { ...stagedHandle(delta), ...summary, baseRows: 0 };
   }
-  const base = { path: context.engine.resolveStoragePath(previous.storagePath) };
-  const appended = await context.engine.transform(
+  const appended = await context.engine.append(
     {
-      sql: delta ? 'SELECT * FROM previous UNION ALL BY NAME SELECT * FROM delta' : 'SELECT * FROM previous',
-      inputs: delta ? { previous: base, delta: { path: delta.path } } : { previous: base },
+      base: { path: context.engine.resolveStoragePath(previous.storagePath) },
+      ...(delta ? { delta: { path: delta.path } } : {}),
       target: target(`ingest-${port.name}-appended`),
     },
     ingest.engine,

@@ -53,7 +53,11 @@ export const publishBlock: Block<ProductRunContext> = {
       port: port.name,
       snapshotId: `${context.runId}-${port.name}`,
     };
-    const from = stagedTableOf(args.from, 'from');
+    // A re-run from a step may publish a table an earlier run staged: it publishes its own copy.
+    const from = await context.engine.adoptStaged(stagedTableOf(args.from, 'from'), {
+      domain: context.product.domain,
+      runId: context.runId,
+    });
     const staged = await resumedStaging(from, { context, target });
     context.progress.update(`checking ${staged.rowCount} rows for ${port.address}`);
     const report = await context.engine.checkQuality(

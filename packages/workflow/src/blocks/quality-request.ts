@@ -33,16 +33,21 @@ function referencePaths(context: ProductRunContext): Record<string, RelationFile
 }
 
 /**
- * The check of a staged table: {@link qualityRequestOf}, made incremental when the table is an
- * incremental ingest's (the port's previous snapshot followed by new rows, its handle naming
- * `baseVersion` and `baseRows`): the engine then reads only the new rows for every clause it
- * can combine with the report the previous snapshot was published with (ADR 016).
+ * The check of a staged table: {@link qualityRequestOf}, with when the port last published (its
+ * current snapshot, which `frequency` SLA clauses measure the interval from), made incremental
+ * when the table is an incremental ingest's (the port's previous snapshot followed by new rows,
+ * its handle naming `baseVersion` and `baseRows`): the engine then reads only the new rows for
+ * every clause it can combine with the report the previous snapshot was published with (ADR 016).
  */
 export async function stagedCheckRequestOf(
   port: { address: string; contract: ContractSpec },
   input: { context: ProductRunContext; from: JsonValue | undefined },
 ): Promise<QualityRequest> {
-  const request = qualityRequestOf(port.contract, input.context);
+  const current = await input.context.store.getCurrentSnapshot(port.address);
+  const request: QualityRequest = {
+    ...qualityRequestOf(port.contract, input.context),
+    ...(current ? { lastPublishedAt: current.createdAt } : {}),
+  };
   const handle = input.from;
   if (!isJsonObject(handle) || typeof handle.baseVersion !== 'number' || typeof handle.baseRows !== 'number')
     return request;

@@ -1,0 +1,17 @@
+import { DuckDBInstance } from '@duckdb/node-api';
+const f = '/tmp/scratch/r.duckdb';
+let inst = await DuckDBInstance.create(f, { threads: '4' });
+let c = await inst.connect();
+const q = async (s: string) => (await c.runAndReadAll(s)).getRowsJson();
+await q(`CREATE TABLE base AS SELECT i AS id, 'b' AS tag FROM range(300000) t(i)`);
+await q(`CREATE TABLE delta AS SELECT i + 1000000 AS id, 'd' AS tag FROM range(200000) t(i)`);
+await q(`CREATE TABLE data AS SELECT * FROM base UNION ALL BY NAME SELECT * FROM delta`);
+console.log(await q(`SELECT count(*) FILTER (rowid < 300000 AND tag='b'), count(*) FILTER (rowid >= 300000 AND tag='d'), count(*) FROM data`));
+await q(`DELETE FROM data WHERE rowid >= 300000 AND id % 3 = 0`);
+await q(`CHECKPOINT`);
+c.closeSync(); inst.closeSync();
+inst = await DuckDBInstance.create(':memory:', { threads: '4' });
+c = await inst.connect();
+await q(`ATTACH '${f}' AS s (READ_ONLY)`);
+console.log(await q(`SELECT count(*) FILTER (rowid < 300000 AND tag='b'), count(*) FILTER (rowid >= 300000 AND tag='d'), count(*) FILTER (rowid >= 300000 AND tag='b'), max(rowid), count(*) FROM s.main.data`));
+console.log(await q(`EXPLAIN SELECT * FROM s.main.data WHERE rowid >= 300000`));
