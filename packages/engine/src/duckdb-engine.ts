@@ -1,6 +1,6 @@
 import { access, copyFile, mkdir, rename, rm } from 'node:fs/promises';
-import path from 'node:path';
 import { availableParallelism } from 'node:os';
+import path from 'node:path';
 import { type ColumnSpec, type QualityReport, QuantaError, type TableProfile } from '@quanta/model';
 import { classifyTableColumns, DEFAULT_CLASSIFY_SAMPLE } from './column-classification.ts';
 import { deriveColumnLineage } from './column-lineage.ts';
