@@ -107,6 +107,27 @@ async function openTriggered(triggers: string, start: number, options: { databas
 }
 
 describe('cron triggers', () => {
+  test('every evaluation counts: an unchanged verdict is one row with its repeats', async () => {
+    const { service, clock, scheduler } = await openTriggered(
+      'cron:\n  schedule: "0 9 * * *"\n',
+      Date.UTC(2024, 0, 1, 7),
+    );
+    try {
+      for (let tick = 0; tick < 5; tick += 1) {
+        assert.deepEqual(await scheduler.tick(), []);
+        clock.advance(20);
+      }
+      await scheduler.release();
+      const [latest, ...older] = await service.store.triggers.listEvaluations('quanta://sales/orders');
+      assert.deepEqual(older, []);
+      assert.equal(latest?.reason, 'next run at 2024-01-01T09:00:00.000Z (UTC)');
+      assert.equal(latest?.repeats, 5);
+      assert.equal(latest?.lastEvaluatedAt, '2024-01-01T07:01:20.000Z');
+    } finally {
+      await service.close();
+    }
+  });
+
   test('fire in their time zone', async () => {
     const { service, clock, scheduler } = await openTriggered(
       'cron:\n  schedule: "0 9 * * *"\n  timeZone: Europe/Paris\n',

@@ -1,3 +1,4 @@
+import type { TriggerEvaluation } from '@quanta/store';
 import type { Command } from 'commander';
 import { outputOf, withMesh } from './command-context.ts';
 
@@ -22,7 +23,7 @@ export function addTriggerCommands(program: Command): void {
           : evaluations
               .map(
                 (item) =>
-                  `${item.evaluatedAt} ${item.trigger} ${item.decision}${item.runId ? ` run ${item.runId}` : ''}: ${item.reason}`,
+                  `${item.evaluatedAt} ${item.trigger} ${item.decision}${item.runId ? ` run ${item.runId}` : ''}: ${item.reason}${repeatsOf(item)}`,
               )
               .join('\n'),
       );
@@ -45,4 +46,10 @@ export function addTriggerCommands(program: Command): void {
           : `standing by: the scheduler ${status.lease?.holder} holds the lease until ${status.lease?.expiresAt}; nothing evaluated`,
       );
     });
+}
+
+/** ` (×12 until <time>)` when the verdict held for several evaluations in a row. */
+function repeatsOf(evaluation: TriggerEvaluation): string {
+  if (evaluation.repeats <= 1) return '';
+  return ` (×${evaluation.repeats}${evaluation.lastEvaluatedAt ? ` until ${evaluation.lastEvaluatedAt}` : ''})`;
 }

@@ -59,7 +59,8 @@ export class TriggerScheduler {
   #leaseTakenAt = 0;
   #ticking: Promise<string[]> | undefined;
   readonly #observations = new Map<string, ReadinessObservations>();
-  readonly #lastReason = new Map<string, string>();
+  /** Per trigger: the last verdict recorded, and the unchanged evaluations since not yet counted in the store. */
+  readonly #lastVerdict = new Map<string, RecordedVerdict>();
   /** When this scheduler first saw each input snapshot (`<product> <port>@<version>`), on its clock. */
   readonly #firstSeen = new Map<string, number>();
 
@@ -114,6 +115,7 @@ export class TriggerScheduler {
 
   /** Gives the lease up (the process stops), so that a standing-by scheduler takes over at once. */
   async release(): Promise<void> {
+    for (const verdict of this.#lastVerdict.values()) await this.#flushRepeats(verdict);
     if (this.#status.isLeader) await this.#options.store.triggers.releaseSchedulerLease(this.#holder);
     this.#status = { holder: this.#holder, isLeader: false };
   }
@@ -269,9 +271,16 @@ export class TriggerScheduler {
   ): Promise<void> {
     const key = `${product.address} ${at.name}`;
     const summary = `${at.verdict.decision} ${at.verdict.reason}`;
-    if (at.verdict.decision !== 'run' && this.#lastReason.get(key) === summary) return;
-    this.#lastReason.set(key, summary);
-    await this.#options.store.triggers.recordEvaluation({
+    const now = this.#options.clock.now();
+    const last = this.#lastVerdict.get(key);
+    if (last && at.verdict.decision !== 'run' && last.summary === summary) {
+      last.pending += 1;
+      last.lastAt = now;
+      if (now.getTime() - last.flushedAt >= REPEAT_FLUSH_MS) await this.#flushRepeats(last);
+      return;
+    }
+    if (last) await this.#flushRepeats(last);
+    const recorded = await this.#options.store.triggers.recordEvaluation({
       product: product.address,
       trigger: at.name,
       evaluatedAt: this.#options.clock.now().toISOString(),
@@ -280,7 +289,37 @@ export class TriggerScheduler {
       ...(at.runId ? { runId: at.runId } : {}),
       ...(at.verdict.details ? { details: at.verdict.details } : {}),
     });
+    this.#lastVerdict.set(key, {
+      summary,
+      seq: recorded.seq,
+      pending: 0,
+      lastAt: now,
+      flushedAt: now.getTime(),
+    });
   }
+
+  /** Counts the unchanged evaluations since the last write in the store (at most once a minute per trigger). */
+  async #flushRepeats(verdict: RecordedVerdict): Promise<void> {
+    if (verdict.pending === 0) return;
+    await this.#options.store.triggers.recordRepeats(verdict.seq, {
+      count: verdict.pending,
+      at: verdict.lastAt.toISOString(),
+    });
+    verdict.pending = 0;
+    verdict.flushedAt = this.#options.clock.now().getTime();
+  }
+}
+
+/** How often unchanged verdicts are counted in the store: every evaluation counts, few writes. */
+const REPEAT_FLUSH_MS = 60_000;
+
+/** The last verdict recorded for a trigger, with the unchanged evaluations not yet counted. */
+interface RecordedVerdict {
+  readonly summary: string;
+  readonly seq: number;
+  pending: number;
+  lastAt: Date;
+  flushedAt: number;
 }
 
 /** The triggers a product declares in `triggers.yaml`, by name; malformed entries are left out. */

@@ -295,6 +295,14 @@ CREATE TABLE domain_keys (
 `,
   },
   {
+    version: 13,
+    name: 'trigger evaluations count the unchanged verdicts they stand for',
+    script: (t) => `
+ALTER TABLE trigger_evaluations ADD COLUMN repeats INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE trigger_evaluations ADD COLUMN last_evaluated_at ${t.timestamp};
+`,
+  },
+  {
     version: 11,
     name: 'the trigger scheduler lease: one scheduler evaluates triggers at a time',
     script: (t) => `
@@ -320,6 +328,14 @@ CREATE TABLE access_sessions (
 );
 CREATE INDEX access_sessions_by_token ON access_sessions (token_id);
 CREATE INDEX access_sessions_by_expiry ON access_sessions (expires_at);
+`,
+  },
+  {
+    version: 12,
+    name: 'what a snapshot appended to, and the transform that computed it (incremental SQL, ADR 018)',
+    script: (t) => `
+ALTER TABLE snapshots ADD COLUMN appended_to ${t.json};
+ALTER TABLE snapshots ADD COLUMN transform_hash TEXT;
 `,
   },
 ];

@@ -12,7 +12,8 @@ import type {
 
 const DEAD_RUN = "SELECT id FROM runs WHERE state IN ('failed', 'blocked', 'cancelled')";
 const FILE_COLUMNS = 'path, size, mtime_ms, content_hash, run_id, claimed_at';
-const EVALUATION_COLUMNS = 'seq, product, trigger_name, evaluated_at, decision, reason, run_id, details';
+const EVALUATION_COLUMNS =
+  'seq, product, trigger_name, evaluated_at, decision, reason, run_id, details, repeats, last_evaluated_at';
 
 /** Watermarks and trigger evaluations over any {@link SqlDatabase} (migration 7). */
 export class SqlTriggerStore implements TriggerStore {
@@ -91,8 +92,17 @@ export class SqlTriggerStore implements TriggerStore {
     return rows.map(fileFromRow);
   }
 
+  async recordRepeats(seq: number, repeat: { count: number; at: string }): Promise<void> {
+    await this.#db.query(
+      'UPDATE trigger_evaluations SET repeats = repeats + ?, last_evaluated_at = ? WHERE seq = ?',
+      [repeat.count, repeat.at, seq],
+    );
+  }
+
   async recordEvaluation(
-    evaluation: Omit<TriggerEvaluation, 'seq' | 'evaluatedAt'> & { evaluatedAt: string },
+    evaluation: Omit<TriggerEvaluation, 'seq' | 'evaluatedAt' | 'repeats' | 'lastEvaluatedAt'> & {
+      evaluatedAt: string;
+    },
   ): Promise<TriggerEvaluation> {
     const [row] = await this.#db.query(
       `INSERT INTO trigger_evaluations (product, trigger_name, evaluated_at, decision, reason, run_id, details)
@@ -141,6 +151,7 @@ function fileFromRow(row: SqlRow): IngestedFile {
 function evaluationFromRow(row: SqlRow): TriggerEvaluation {
   const runId = readOptionalText(row, 'run_id');
   const details = readOptionalJson<Record<string, unknown>>(row, 'details');
+  const lastEvaluatedAt = readOptionalText(row, 'last_evaluated_at');
   return {
     seq: readNumber(row, 'seq'),
     product: readText(row, 'product'),
@@ -150,5 +161,7 @@ function evaluationFromRow(row: SqlRow): TriggerEvaluation {
     reason: readText(row, 'reason'),
     ...(runId === undefined ? {} : { runId }),
     ...(details === undefined ? {} : { details }),
+    repeats: readNumber(row, 'repeats'),
+    ...(lastEvaluatedAt === undefined ? {} : { lastEvaluatedAt }),
   };
 }

@@ -27,6 +27,10 @@ export interface TriggerEvaluation {
   readonly reason: string;
   readonly runId?: string;
   readonly details?: Readonly<Record<string, unknown>>;
+  /** How many evaluations gave this same verdict in a row (1: only this one). */
+  readonly repeats: number;
+  /** When the last of those repeats was evaluated. */
+  readonly lastEvaluatedAt?: string;
 }
 
 /** Who holds the trigger scheduler lease, and until when. */
@@ -54,8 +58,12 @@ export interface TriggerStore {
   /** Files held by runs that did not fail, be blocked or cancelled: the watermark. */
   listIngestedFiles(product: string, source?: string): Promise<IngestedFile[]>;
   recordEvaluation(
-    evaluation: Omit<TriggerEvaluation, 'seq' | 'evaluatedAt'> & { evaluatedAt: string },
+    evaluation: Omit<TriggerEvaluation, 'seq' | 'evaluatedAt' | 'repeats' | 'lastEvaluatedAt'> & {
+      evaluatedAt: string;
+    },
   ): Promise<TriggerEvaluation>;
+  /** Counts `count` more evaluations that gave the same verdict as evaluation `seq`, the last at `at`. */
+  recordRepeats(seq: number, repeat: { count: number; at: string }): Promise<void>;
   /** The product's evaluations, newest first (100 by default). */
   listEvaluations(
     product: string,
