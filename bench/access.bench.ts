@@ -143,8 +143,8 @@ export async function benchAccess(options: { rows?: number } = {}): Promise<Benc
       for (let index = 0; index < runs; index += 1) times.push(await work());
       return median(times);
     };
-    const rawSmall = await measure(() => raw(small), 15);
-    const gatewaySmall = await measure(() => governed(small, 'sam'), 15);
+    const rawSmall = await measure(() => raw(small), 41);
+    const gatewaySmall = await measure(() => governed(small, 'sam'), 41);
     const rawLarge = await measure(() => raw(large), 5);
     const gatewayLarge = await measure(() => governed(large, 'sam'), 5);
     const adminLarge = await measure(() => governed(large, 'gus'), 5);
@@ -155,7 +155,7 @@ export async function benchAccess(options: { rows?: number } = {}): Promise<Benc
     const uncachedSmall = await measure(() => {
       fresh += 1;
       return governed(small.replace("'C42'", `'C${42 + fresh}'`), 'sam');
-    }, 15);
+    }, 41);
     return {
       name: `access: authorization and governed queries (${rows.toLocaleString('en')} rows)`,
       figures: [

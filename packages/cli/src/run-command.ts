@@ -1,10 +1,11 @@
 import { ERROR_TABLE, QuantaError, type RunRecord } from '@quanta/model';
-import type { RunControl, RunSettings } from '@quanta/services';
+import { type RunControl, type RunSettings, runTimeline } from '@quanta/services';
 import type { QueuedRun } from '@quanta/store';
 import type { Command } from 'commander';
 import pc from 'picocolors';
 import { outputOf, withMesh } from './command-context.ts';
 import { renderRuns } from './render.ts';
+import { renderTimeline, renderTimelineMermaid } from './timeline-render.ts';
 
 /** Options of `quanta run`. */
 interface RunOptions {
@@ -56,6 +57,41 @@ export function addRunCommands(program: Command): void {
     .action(async (runId: string, _options: unknown, command: Command) => {
       const queued = await withMesh(command, (service) => service.runs.cancel(runId));
       outputOf(command).result(queued, () => renderCancel(queued));
+    });
+  run
+    .command('list')
+    .description('the latest runs, newest first (`quanta run show <run-id>` draws one)')
+    .option('--product <product>', 'only the runs of this product (<domain>/<product>)')
+    .option('--limit <n>', 'runs shown', '20')
+    .action(async (options: { product?: string; limit: string }, command: Command) => {
+      const runs = await withMesh(command, (service) =>
+        service.store.listRuns({
+          limit: Math.max(1, Number(options.limit) || 20),
+          ...(options.product ? { product: `quanta://${options.product.replace(/^quanta:\/\//, '')}` } : {}),
+        }),
+      );
+      outputOf(command).result({ runs }, () =>
+        runs.length === 0
+          ? 'no run yet'
+          : runs.map((item) => `${item.startedAt} ${renderRuns([item])}`).join('\n'),
+      );
+    });
+  run
+    .command('show <run-id>')
+    .description("a run's timeline: every step on the run's time axis, with durations, loops and takeovers")
+    .option('--format <format>', 'text or mermaid (a Gantt chart for GitHub, a wiki or mermaid.live)', 'text')
+    .action(async (runId: string, options: { format: string }, command: Command) => {
+      const { run, timeline } = await withMesh(command, async (service) => {
+        const found = await service.store.getRun(runId);
+        if (!found)
+          throw new QuantaError('QUANTA_NOT_FOUND', `no run ${runId}`, {
+            fix: 'list runs with `quanta run list`',
+          });
+        return { run: found, timeline: runTimeline(await service.store.listStepEvents(runId)) };
+      });
+      outputOf(command).result({ run, timeline }, () =>
+        options.format === 'mermaid' ? renderTimelineMermaid(run, timeline) : renderTimeline(run, timeline),
+      );
     });
   run
     .command('lineage <run-id>')

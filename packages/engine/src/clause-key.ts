@@ -4,8 +4,7 @@ import type { QualityRequest } from './data-engine.ts';
 
 /**
  * What a quality clause measures, as a short hash: its condition (metric, columns, validity,
- * sql query, foreign key target and the path of the pinned reference snapshot, SLA edge or
- * property), the
+ * sql query, foreign key target and the path of the pinned reference snapshot, SLA edge), the
  * types of the columns it reads and the contract's table name. Thresholds, names and severities
  * are left out: they judge the measure, they do not change it. An incremental check adds the
  * delta's measure to a base clause only when both keys are equal (ADR 016).
@@ -45,7 +44,6 @@ function measuredPart(
         snapshot: request.references?.[rule.target.file]?.path ?? null,
       };
     case 'sla':
-      if (rule.column === undefined) return { kind: rule.kind, property: rule.property };
       return {
         kind: rule.kind,
         edge: rule.property === 'retention' ? 'oldest' : 'newest',

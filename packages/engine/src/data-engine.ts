@@ -55,6 +55,28 @@ export interface AppendRequest {
   readonly target: StagingTarget;
 }
 
+/**
+ * Whether a transform distributes over appends to one relation it reads: its result over the
+ * relation's rows followed by new rows is its result over the old rows followed by its result
+ * over the new rows (as a multiset), so an incremental run may compute the new rows only (ADR 018).
+ */
+export type AppendDistributivity =
+  | { readonly isDistributive: true }
+  | { readonly isDistributive: false; readonly reason: string };
+
+/** Stages the rows an appended snapshot gained after an earlier one (ADR 018). */
+export interface AppendedRowsRequest {
+  /** A snapshot (or staged table) whose first `baseRows` rows are an earlier snapshot's, in order. */
+  readonly source: RelationFile;
+  readonly baseRows: number;
+  readonly target: StagingTarget;
+}
+
+/** The rows after the base, staged; or why the table does not start with `baseRows` untouched rows. */
+export type AppendedRows =
+  | { readonly kind: 'staged'; readonly table: StagedTable }
+  | { readonly kind: 'notAppended'; readonly reason: string };
+
 /** A staged table: data written but not yet published. */
 export interface StagedTable {
   /** Absolute path of the staging file. */
@@ -303,6 +325,14 @@ export interface DataEngine {
   transform(request: TransformRequest, options?: EngineCallOptions): Promise<StagedTable>;
   /** Appends a delta to a base table, rows and quarantines alike (see {@link AppendRequest}). */
   append(request: AppendRequest, options?: EngineCallOptions): Promise<StagedTable>;
+  /**
+   * Stages the rows of a table after its first `baseRows` (by rowid: an appended snapshot keeps
+   * its base's rows first, in order), without its quarantine. A table whose first `baseRows`
+   * rowids are not all present gives `notAppended`.
+   */
+  stageAppendedRows(request: AppendedRowsRequest, options?: EngineCallOptions): Promise<AppendedRows>;
+  /** Decides from DuckDB's parse tree whether `sql` distributes over appends to `relation` (ADR 018). */
+  checkAppendDistributive(sql: string, options: { relation: string }): Promise<AppendDistributivity>;
   audit(staged: StagedTable, columns: readonly ColumnSpec[]): Promise<AuditResult>;
   /**
    * Checks every quality clause of a staged table or snapshot in as few scans as the rules

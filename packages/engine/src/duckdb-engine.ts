@@ -2,11 +2,15 @@ import { access, copyFile, mkdir, rename, rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { type ColumnSpec, type QualityReport, QuantaError, type TableProfile } from '@quanta/model';
+import { AppendAnalyser } from './append-distributive.ts';
 import { classifyTableColumns, DEFAULT_CLASSIFY_SAMPLE } from './column-classification.ts';
 import { deriveColumnLineage } from './column-lineage.ts';
 import { resolveColumns } from './contract-columns.ts';
 import { ingestCsv } from './csv-ingest.ts';
 import type {
+  AppendDistributivity,
+  AppendedRows,
+  AppendedRowsRequest,
   AppendRequest,
   AuditResult,
   ClassifyOptions,
@@ -70,6 +74,8 @@ export class DuckDbEngine implements DataEngine {
   readonly #sandboxes: SandboxPool;
   readonly #qualityMemo = new ResultMemo<QualityReport>();
   readonly #profileMemo = new ResultMemo<TableProfile>();
+  /** Opened on first use: most engines never analyse an incremental transform. */
+  #appendAnalyser: Promise<AppendAnalyser> | undefined;
   #isClosed = false;
 
   private constructor(options: { layout: StorageLayout; settings: DatabaseSettings; parser: SqlParser }) {
@@ -162,6 +168,48 @@ export class DuckDbEngine implements DataEngine {
       }
       return describeStagedTable(database, { path });
     });
+  }
+
+  /**
+   * Stages the rows after the first `baseRows` of an appended table, read by rowid (a CREATE
+   * TABLE AS keeps insertion order, and routing to quarantine only deletes appended rows, which
+   * leaves the others' rowids as they were), after checking that rowids 0..baseRows-1 are all there.
+   */
+  async stageAppendedRows(request: AppendedRowsRequest, options: EngineCallOptions = {}): Promise<AppendedRows> {
+    this.#assertOpen();
+    await assertExists(request.source.path);
+    const baseRows = Math.trunc(request.baseRows);
+    const [counts] = await this.#readOnly(request.source.path, {
+      signal: options.signal,
+      work: (database) =>
+        database.rows(
+          `SELECT count(*) FILTER (WHERE rowid < ${baseRows}), count(*) FROM main.${DATA_TABLE}`,
+        ),
+    });
+    const kept = Number(counts?.[0] ?? 0);
+    if (kept !== baseRows) {
+      return {
+        kind: 'notAppended',
+        reason: `only ${kept} of its first ${baseRows} rows are still there: it is not an append of them`,
+      };
+    }
+    const path = this.#layout.stagingFile(request.target);
+    const table = await this.#stage({ path, signal: options.signal }, async (database) => {
+      await database.run(`ATTACH ${quoteLiteral(request.source.path)} AS quanta_source (READ_ONLY)`);
+      // The filter on rowid is pushed into the scan: only the appended row groups are read.
+      await database.run(
+        `CREATE TABLE main.${DATA_TABLE} AS SELECT * FROM quanta_source.main.${DATA_TABLE} WHERE rowid >= ${baseRows}`,
+      );
+      return describeStagedTable(database, { path });
+    });
+    return { kind: 'staged', table };
+  }
+
+  /** Decides whether a transform distributes over appends to one relation, from its parse tree. */
+  async checkAppendDistributive(sql: string, options: { relation: string }): Promise<AppendDistributivity> {
+    this.#assertOpen();
+    this.#appendAnalyser ??= AppendAnalyser.create(this.#settings);
+    return (await this.#appendAnalyser).analyse(sql, options.relation);
   }
 
   /** Checks a staged table against contract columns with one fused scan. */
@@ -335,6 +383,7 @@ export class DuckDbEngine implements DataEngine {
     this.#open.clear();
     await this.#sandboxes.close();
     this.#parser.close();
+    if (this.#appendAnalyser) (await this.#appendAnalyser.catch(() => undefined))?.close();
   }
 
   async #stage(

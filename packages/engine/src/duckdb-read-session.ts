@@ -16,6 +16,8 @@ import { quoteIdentifier, quoteLiteral } from './sql-text.ts';
 
 /** DuckDB's statement type code of a SELECT (`StatementType.SELECT`). */
 const SELECT_STATEMENT = 1;
+/** DuckDB's refusal to prepare a text holding several statements, or none. */
+const NOT_ONE_STATEMENT = /Cannot prepare multiple statements|No statement to prepare/;
 
 const SCALAR_TYPE =
   /^(VARCHAR|BOOLEAN|TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|DOUBLE|FLOAT|REAL|DATE|TIME|TIMESTAMP|DECIMAL|UUID)/i;
@@ -96,13 +98,14 @@ export class DuckDbReadSession implements ReadSession {
       });
     }
     try {
-      const statements = await this.#connection.extractStatements(sql);
-      if (statements.count !== 1) {
+      // DuckDB prepares exactly one statement and refuses several or none: one round trip
+      // instead of extracting the statements first.
+      const prepared = await this.#connection.prepare(sql).catch((error: unknown) => {
+        if (!NOT_ONE_STATEMENT.test(String(error))) throw error;
         throw new QuantaError('QUANTA_SQL_FORBIDDEN', 'a read session runs exactly one statement', {
           fix: 'send one SELECT statement',
         });
-      }
-      const prepared = await statements.prepare(0);
+      });
       if (Number(prepared.statementType) !== SELECT_STATEMENT) {
         throw new QuantaError('QUANTA_SQL_FORBIDDEN', 'a read session runs SELECT statements only', {
           fix: 'send one SELECT statement',

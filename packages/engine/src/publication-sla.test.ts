@@ -19,11 +19,7 @@ function frequency(id: string, limitDays: number): QualityRule {
   return { id, name: id, severity: 'warning', kind: 'sla', property: 'frequency', limitDays };
 }
 
-async function check(
-  table: StagedTable,
-  rules: readonly QualityRule[],
-  lastPublishedAt?: string,
-) {
+async function check(table: StagedTable, rules: readonly QualityRule[], lastPublishedAt?: string) {
   return fixture.engine.checkQuality(table, {
     columns: COLUMNS,
     rules,

@@ -22,7 +22,14 @@ const RULES: readonly QualityRule[] = [
     unit: 'rows',
     onFail: 'quarantine',
   },
-  { id: 'complete', name: 'complete', severity: 'warning', kind: 'sla', property: 'completeness', minimum: 0.7 },
+  {
+    id: 'complete',
+    name: 'complete',
+    severity: 'warning',
+    kind: 'sla',
+    property: 'completeness',
+    minimum: 0.7,
+  },
 ];
 const NOW = '2025-03-10T00:00:00.000Z';
 
@@ -130,11 +137,8 @@ test('an appended delta may add a column the base lacks: base rows read NULL the
     delta: { path: delta.path },
     target: { domain: 'sales', runId: 'run-6', name: 'appended' },
   });
-  assert.deepEqual(
-    await readRows(appended.path, 'SELECT order_id, channel FROM data ORDER BY rowid'),
-    [
-      ['O1', null],
-      ['O2', 'web'],
-    ],
-  );
+  assert.deepEqual(await readRows(appended.path, 'SELECT order_id, channel FROM data ORDER BY rowid'), [
+    ['O1', null],
+    ['O2', 'web'],
+  ]);
 });

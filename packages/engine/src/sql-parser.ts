@@ -84,7 +84,10 @@ export class SqlParser {
     const rewritten = await Promise.all(
       references.map(async (reference): Promise<[string, TreeTableRewrite]> => {
         const target = rewrite(reference);
-        return [referenceKey(reference), 'subquery' in target ? await this.#subquery(target.subquery) : target];
+        return [
+          referenceKey(reference),
+          'subquery' in target ? await this.#subquery(target.subquery) : target,
+        ];
       }),
     );
     const targets = new Map(rewritten);

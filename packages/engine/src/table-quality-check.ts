@@ -648,7 +648,10 @@ function isFrequency(rule: QualityRule): rule is FrequencySlaRule {
 function measureFrequency(rule: FrequencySlaRule, request: QualityRequest): Outcome {
   const previous = request.lastPublishedAt === undefined ? Number.NaN : Date.parse(request.lastPublishedAt);
   if (Number.isNaN(previous))
-    return cannotEnforce(rule, 'no earlier snapshot of the port: a first publication has no interval to measure');
+    return cannotEnforce(
+      rule,
+      'no earlier snapshot of the port: a first publication has no interval to measure',
+    );
   const days = (Date.parse(request.now) - previous) / 86_400_000;
   const allowed = frequencyAllowanceDays(rule.limitDays);
   return {

@@ -78,7 +78,8 @@ describe('gateway streams release their sessions', () => {
   });
 
   test('a failure while streaming and a refusal before the first row release the session', async () => {
-    const failing = "SELECT CAST(CASE WHEN n < 5000 THEN '1' ELSE 'x' END AS INTEGER) AS v FROM generate_series(1, 10000) g(n)";
+    const failing =
+      "SELECT CAST(CASE WHEN n < 5000 THEN '1' ELSE 'x' END AS INTEGER) AS v FROM generate_series(1, 10000) g(n)";
     await assert.rejects(async () => {
       const stream = await mesh.gateway.stream(failing, { principal: 'gus' });
       while ((await stream.next()) !== undefined);

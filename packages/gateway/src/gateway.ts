@@ -211,7 +211,10 @@ export class Gateway {
         rewrite: (reference) => rewriteReference(reference, { resolved, attachments, views }),
       });
     } catch (error) {
-      await opening.then((session) => session.close(), () => undefined);
+      await opening.then(
+        (session) => session.close(),
+        () => undefined,
+      );
       throw error;
     }
     const session = await opening;

@@ -67,6 +67,16 @@ export interface InputVersion {
   readonly version: number;
 }
 
+/**
+ * The snapshot of the same port another one extends: its first `rows` rows are exactly that
+ * version's rows, in order, and the rest were appended (an incremental ingest or an incremental
+ * SQL transform, ADR 018).
+ */
+export interface AppendedTo {
+  readonly version: number;
+  readonly rows: number;
+}
+
 /** One immutable published version of an output port. */
 export interface SnapshotRecord {
   /** The port address, without version. */
@@ -82,6 +92,17 @@ export interface SnapshotRecord {
   /** Where the snapshot's data lives, relative to the mesh's storage root. */
   readonly storagePath: string;
   readonly bytes: number;
+  /**
+   * Set when the snapshot was published as an append to an earlier snapshot of the port, whose
+   * rows it keeps first and unchanged; absent for a snapshot computed or ingested whole.
+   */
+  readonly appendedTo?: AppendedTo;
+  /**
+   * Set when a `quanta.sql` transform computed the rows: a hash of its query, its input port
+   * bindings and the port's quarantine rules. An incremental transform appends to a snapshot
+   * only if it carries the same hash (ADR 018).
+   */
+  readonly transformHash?: string;
 }
 
 /** Lifecycle of a run. `blocked` means a gate stopped publication. */

@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { ColumnProfile, SnapshotRecord } from '@quanta/model';
-import { detectChanges, histogramPsi, type ObservedSnapshot, robustStats } from './detect-changes.ts';
+import type { ClauseResult, ColumnProfile, QualityReport, QualityRule, SnapshotRecord } from '@quanta/model';
+import {
+  detectChanges,
+  histogramPsi,
+  type ObservedSnapshot,
+  qualityFindings,
+  robustStats,
+} from './detect-changes.ts';
 
 const PORT = 'quanta://sales/orders/orders';
 
@@ -131,4 +137,62 @@ test('the baseline ignores failed and blocked runs; a late publish is a freshnes
   assert.equal(freshness?.kind, 'freshness');
   assert.equal(freshness?.measured, 72);
   assert.equal(freshness?.baseline, 24);
+});
+
+test('a failed frequency SLA clause is a freshness finding; other failed clauses are quality findings', () => {
+  const failed = (id: string, name: string): ClauseResult => ({
+    id,
+    name,
+    kind: 'sla',
+    status: 'failed',
+    severity: 'warning',
+    measured: 2.5,
+    detail: 'late',
+    samples: [],
+  });
+  const report: QualityReport = {
+    checkedAt: '2025-04-01T06:00:00Z',
+    schema: [],
+    clauses: [
+      failed('/slaProperties/0', 'sla:frequency'),
+      failed('/slaProperties/1', 'sla:completeness'),
+      { ...failed('/slaProperties/2', 'sla:latency'), status: 'passed' },
+    ],
+    enforced: 3,
+    total: 3,
+    isBlocking: false,
+    scans: 1,
+    rowCount: 1,
+    quarantinedRows: 0,
+  };
+  const rules: QualityRule[] = [
+    {
+      id: '/slaProperties/0',
+      name: 'sla:frequency',
+      severity: 'warning',
+      kind: 'sla',
+      property: 'frequency',
+      limitDays: 1,
+    },
+    {
+      id: '/slaProperties/1',
+      name: 'sla:completeness',
+      severity: 'warning',
+      kind: 'sla',
+      property: 'completeness',
+      minimum: 0.99,
+    },
+  ];
+  const snapshot = { port: 'quanta://sales/orders/orders', version: 3 };
+  assert.deepEqual(
+    qualityFindings(snapshot, { report, rules }).map((found) => [found.kind, found.severity, found.message]),
+    [
+      ['freshness', 'warning', 'sla:frequency: late'],
+      ['quality', 'warning', 'sla:completeness: late'],
+    ],
+  );
+  assert.deepEqual(
+    qualityFindings(snapshot, { report }).map((found) => found.kind),
+    ['quality', 'quality'],
+  );
 });

@@ -4,6 +4,7 @@ import type {
   ColumnProfile,
   HistogramBin,
   QualityReport,
+  QualityRule,
   RunState,
   SnapshotRecord,
   TableProfile,
@@ -319,15 +320,25 @@ function round(value: number): number {
   return Math.round(value * 10) / 10;
 }
 
-/** Quality clauses that failed without blocking (warnings): each a finding that opens an incident. */
+/**
+ * Quality clauses that failed without blocking (warnings): each a finding that opens an
+ * incident. A failed `frequency` SLA clause (the port published later than its contract
+ * promises: a missed expected publish) is a `freshness` finding, as a late publication found
+ * against the port's own history is; `rules` (the contract's clauses) tell which clauses those are.
+ */
 export function qualityFindings(
   snapshot: Pick<SnapshotRecord, 'port' | 'version'>,
-  report: QualityReport,
+  input: { report: QualityReport; rules?: readonly QualityRule[] },
 ): ChangeFinding[] {
-  return report.clauses
+  const frequencies = new Set(
+    (input.rules ?? [])
+      .filter((rule) => rule.kind === 'sla' && rule.property === 'frequency')
+      .map((rule) => rule.id),
+  );
+  return input.report.clauses
     .filter((clause) => clause.status === 'failed')
     .map((clause) => ({
-      kind: 'quality',
+      kind: frequencies.has(clause.id) ? 'freshness' : 'quality',
       severity: clause.severity === 'error' ? 'critical' : clause.severity,
       port: snapshot.port,
       version: snapshot.version,

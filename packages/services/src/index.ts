@@ -18,4 +18,5 @@ export * from './session-service.ts';
 export * from './snapshot-profile.ts';
 export * from './snapshot-retention.ts';
 export * from './token-service.ts';
+export * from './run-timeline.ts';
 export * from './trigger-scheduler.ts';

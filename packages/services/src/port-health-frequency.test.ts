@@ -117,7 +117,10 @@ test('the frequency limit is the strictest readable frequency SLA, in hours (day
     }),
     6,
   );
-  assert.equal(frequencyLimitHours({ slaProperties: [{ property: 'frequency', value: 'daily' }] }), undefined);
+  assert.equal(
+    frequencyLimitHours({ slaProperties: [{ property: 'frequency', value: 'daily' }] }),
+    undefined,
+  );
   assert.equal(frequencyLimitHours({ slaProperties: [{ property: 'frequency', value: 0 }] }), undefined);
   assert.equal(frequencyLimitHours({}), undefined);
 });

@@ -80,7 +80,7 @@ async function findingsOfPort(
     const report = (await store.getQualityReport(snapshot.port, snapshot.version))?.report;
     return [
       ...detectChanges(await observe(store, snapshot), await history(store, snapshot)),
-      ...(report ? qualityFindings(snapshot, report) : []),
+      ...(report ? qualityFindings(snapshot, { report, rules: at.port.contract?.quality ?? [] }) : []),
     ];
   }
   if (at.run.state !== 'blocked') return [];

@@ -150,7 +150,8 @@ test('a clause naming a missing column is a validation error at its file:line:co
 });
 
 test('completeness and frequency SLAs are enforceable; only unreadable values stay "cannot enforce"', () => {
-  const sla = (entries: string) => rulesOf(`apiVersion: v3.1.0
+  const sla = (entries: string) =>
+    rulesOf(`apiVersion: v3.1.0
 kind: DataContract
 id: x
 version: 1.0.0

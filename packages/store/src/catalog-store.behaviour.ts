@@ -207,6 +207,31 @@ function registerSnapshotTests({ openStore, openStores }: Openers): void {
     assert.equal((await store.listSnapshots('sales.orders.other')).length, 1);
   });
 
+  test('a snapshot keeps what it appended to and the transform that computed it (migration 12)', async () => {
+    const store = await openStore();
+    const port = 'sales.orders.large';
+    const first = await store.publishSnapshot({ ...newSnapshot(port, 'run-1'), transformHash: 'sql-1' });
+    const appended = await store.publishSnapshot({
+      ...newSnapshot(port, 'run-2'),
+      rowCount: 5,
+      appendedTo: { version: first.version, rows: first.rowCount },
+      transformHash: 'sql-1',
+    });
+    const plain = await store.publishSnapshot(newSnapshot(port, 'run-3'));
+    assert.deepEqual(appended.appendedTo, { version: 1, rows: 3 });
+    assert.equal(appended.transformHash, 'sql-1');
+    assert.deepEqual(await store.getSnapshot(port, 2), appended);
+    assert.deepEqual(await store.runQueue.findRunSnapshot('run-2', port), appended);
+    assert.equal((await store.getSnapshot(port, 1))?.transformHash, 'sql-1');
+    assert.equal((await store.getSnapshot(port, 1))?.appendedTo, undefined);
+    assert.ok(!('appendedTo' in plain) && !('transformHash' in plain), JSON.stringify(plain));
+    assert.deepEqual(await store.getCurrentSnapshot(port), plain);
+    assert.deepEqual(
+      (await store.listSnapshots(port)).map((snapshot) => snapshot.appendedTo ?? null),
+      [null, { version: 1, rows: 3 }, null],
+    );
+  });
+
   test('listCurrentSnapshots gives the latest snapshot of every port', async () => {
     const store = await openStore();
     await store.publishSnapshot(newSnapshot('b.port.out'));

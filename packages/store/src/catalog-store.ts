@@ -29,6 +29,10 @@ export interface NewSnapshot {
   readonly runId: string;
   readonly storagePath: string;
   readonly bytes: number;
+  /** The port's snapshot this one extends by appending rows, when it does (see {@link SnapshotRecord}). */
+  readonly appendedTo?: SnapshotRecord['appendedTo'];
+  /** What computed the rows, when a `quanta.sql` transform did (see {@link SnapshotRecord}). */
+  readonly transformHash?: string;
   /** The quality report the snapshot passed, stored in the same transaction. */
   readonly quality?: QualityReport;
   /** The snapshot's profile, stored in the same transaction. */

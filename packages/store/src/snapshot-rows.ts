@@ -1,7 +1,15 @@
-import type { ColumnType, InputVersion, SnapshotRecord } from '@quanta/model';
+import type { AppendedTo, ColumnType, InputVersion, SnapshotRecord } from '@quanta/model';
 import type { NewSnapshot } from './catalog-store.ts';
 import type { SqlParam, SqlRow } from './sql-database.ts';
-import { jsonParam, readJson, readNumber, readText } from './sql-row.ts';
+import {
+  jsonParam,
+  optionalJsonParam,
+  readJson,
+  readNumber,
+  readOptionalJson,
+  readOptionalText,
+  readText,
+} from './sql-row.ts';
 
 /** The columns of `snapshots`, in the order of {@link snapshotParams}. */
 export const SNAPSHOT_COLUMNS: readonly string[] = [
@@ -16,6 +24,8 @@ export const SNAPSHOT_COLUMNS: readonly string[] = [
   'created_at',
   'storage_path',
   'bytes',
+  'appended_to',
+  'transform_hash',
 ];
 
 /** Binds a snapshot about to be published with the version and time the store assigned. */
@@ -35,11 +45,15 @@ export function snapshotParams(
     assigned.createdAt,
     snapshot.storagePath,
     snapshot.bytes,
+    optionalJsonParam(snapshot.appendedTo),
+    snapshot.transformHash ?? null,
   ];
 }
 
-/** Reads a `snapshots` row. */
+/** Reads a `snapshots` row; SQL NULL leaves the optional fields out. */
 export function snapshotFromRow(row: SqlRow): SnapshotRecord {
+  const appendedTo = readOptionalJson<AppendedTo>(row, 'appended_to');
+  const transformHash = readOptionalText(row, 'transform_hash');
   return {
     port: readText(row, 'port'),
     version: readNumber(row, 'version'),
@@ -52,5 +66,7 @@ export function snapshotFromRow(row: SqlRow): SnapshotRecord {
     createdAt: readText(row, 'created_at'),
     storagePath: readText(row, 'storage_path'),
     bytes: readNumber(row, 'bytes'),
+    ...(appendedTo === undefined ? {} : { appendedTo }),
+    ...(transformHash === undefined ? {} : { transformHash }),
   };
 }
