@@ -319,14 +319,19 @@ function sloOf(input: {
   const measured = input.days.filter((day) => day.isFresh !== undefined);
   const checks = input.days.reduce((sum, day) => sum + day.checks, 0);
   const passed = input.days.reduce((sum, day) => sum + day.passed, 0);
-  const rows = input.snapshots.reduce((sum, snapshot) => sum + snapshot.rowCount, 0);
-  const quarantined = input.snapshots.reduce((sum, snapshot) => sum + snapshot.quarantinedRows, 0);
+  // Each snapshot's own share, averaged: an appended snapshot already counts every earlier batch,
+  // so summing rows across snapshots would count the same rows again and again.
+  const shares = input.snapshots
+    .filter((snapshot) => snapshot.rowCount + snapshot.quarantinedRows > 0)
+    .map((snapshot) => snapshot.rowCount / (snapshot.rowCount + snapshot.quarantinedRows));
   return {
     ...(measured.length === 0
       ? {}
       : { freshness: ratio(measured.filter((day) => day.isFresh).length, measured.length) }),
     ...(checks === 0 ? {} : { quality: ratio(passed, checks) }),
-    ...(rows + quarantined === 0 ? {} : { completeness: ratio(rows, rows + quarantined) }),
+    ...(shares.length === 0
+      ? {}
+      : { completeness: ratio(shares.reduce((sum, share) => sum + share, 0), shares.length) }),
   };
 }
 
