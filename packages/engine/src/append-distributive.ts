@@ -355,9 +355,9 @@ function joinLinearity(node: TreeNode, at: { walk: Walk; ctes: readonly CteScope
  */
 function subqueryReading(expressions: readonly unknown[], at: { walk: Walk; ctes: readonly CteScope[] }): Linearity | undefined {
   for (const subquery of subqueriesOf(expressions)) {
-    const result = queryLinearity(subquery, at);
-    if (result.kind === 'linear') return { kind: 'no', reason: `it reads ${at.walk.relation} inside a subquery expression` };
-    if (result.kind === 'no') return result;
+    if (queryLinearity(subquery, at).kind !== 'constant') {
+      return { kind: 'no', reason: `it reads ${at.walk.relation} inside a subquery expression` };
+    }
   }
   return undefined;
 }

@@ -40,6 +40,8 @@ const DESERIALIZE_SQL = 'SELECT json_deserialize_sql(CAST($1 AS JSON))';
  * across queries, so each saves a round trip to DuckDB.
  */
 const TREES_KEPT = 256;
+/** Larger texts or trees are parsed each time, so that the cache stays a few megabytes at most. */
+const TREE_BYTES_KEPT = 64 * 1024;
 
 /**
  * SQL parsing with DuckDB's own parser (`json_serialize_sql`) and printing back
@@ -134,7 +136,7 @@ export class SqlParser {
     let text = this.#trees.get(sql);
     if (text === undefined) {
       text = await this.#serialize(sql);
-      this.#trees.set(sql, text);
+      if (text.length + sql.length <= TREE_BYTES_KEPT) this.#trees.set(sql, text);
       if (this.#trees.size > TREES_KEPT) this.#trees.delete(this.#trees.keys().next().value ?? '');
     } else {
       this.#trees.delete(sql);

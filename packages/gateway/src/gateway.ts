@@ -204,6 +204,7 @@ export class Gateway {
     const views = this.#views({ access, principal, resolved, attachments, trail: context.trail });
     // Every check has passed: the session opens while the parser prints the rewritten tree.
     const opening = this.#openSession({ access, principal, parsed, resolved, attachments, views });
+    opening.catch(() => undefined); // awaited below; a failure to open must not go unhandled meanwhile
     let rewritten: string;
     try {
       rewritten = await this.#rewrite(sql, {

@@ -53,6 +53,7 @@ export const publishBlock: Block<ProductRunContext> = {
       port: port.name,
       snapshotId: `${context.runId}-${port.name}`,
     };
+    assertSameBasePort(args.from, port.address);
     // A re-run from a step may publish a table an earlier run staged: it publishes its own copy.
     const from = await context.engine.adoptStaged(stagedTableOf(args.from, 'from'), {
       domain: context.product.domain,
@@ -94,6 +95,8 @@ export const publishBlock: Block<ProductRunContext> = {
       bytes: promoted.bytes,
       quality: report,
       profile,
+      ...appendedToOf(args.from, report),
+      ...transformHashOf(args.from),
     });
     crashPoint('publish:committed');
     context.progress.update(
@@ -133,6 +136,40 @@ async function publishOnce(
     if (!existing) throw error;
     return existing;
   }
+}
+
+/**
+ * A staged table built on a port's snapshot (an incremental ingest or SQL transform) belongs to
+ * that port: published elsewhere, its first rows would be another port's.
+ */
+function assertSameBasePort(from: JsonValue | undefined, port: string): void {
+  if (!isJsonObject(from) || typeof from.basePort !== 'string' || from.basePort === port) return;
+  throw new QuantaError(
+    'QUANTA_WORKFLOW_FAILED',
+    `the staged table extends a snapshot of ${from.basePort}; it cannot be published to ${port}`,
+    { fix: `publish it to ${from.basePort}, or stage ${port}'s table from its own step` },
+  );
+}
+
+/**
+ * What the snapshot appends to (ADR 018): the base the handle names (an incremental ingest's or
+ * SQL transform's), when the check left the base's rows as they were: it routed only new rows
+ * to quarantine (an incremental check), or none at all.
+ */
+function appendedToOf(
+  from: JsonValue | undefined,
+  report: QualityReport,
+): { appendedTo?: { version: number; rows: number } } {
+  if (!isJsonObject(from) || typeof from.baseVersion !== 'number' || typeof from.baseRows !== 'number') return {};
+  const rows = from.baseRows;
+  const isBaseKept =
+    report.incremental?.baseRows === rows || report.clauses.every((clause) => !clause.quarantined);
+  return isBaseKept && report.rowCount >= rows ? { appendedTo: { version: from.baseVersion, rows } } : {};
+}
+
+/** The hash of the `quanta.sql` transform that computed the staged table, when it was incremental. */
+function transformHashOf(from: JsonValue | undefined): { transformHash?: string } {
+  return isJsonObject(from) && typeof from.transformHash === 'string' ? { transformHash: from.transformHash } : {};
 }
 
 /** The column lineage a `quanta.sql` handle carries, passed on to the snapshot handle (run lineage reads it). */
