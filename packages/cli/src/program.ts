@@ -186,12 +186,18 @@ function addQueryCommands(program: Command): void {
         const format = globals(command).json ? 'json' : options.format;
         switch (format) {
           case 'json':
-          case 'csv':
+          case 'csv': {
+            // A CSV file is a bulk export (ADR 006): its ports must allow `export` too.
+            const action = format === 'csv' ? 'export' : 'query';
             // Written as read: these formats need no look at the last row before the first.
             await withMesh(command, async (service) =>
-              writeQueryStream(await service.gateway.stream(sql, identity), { format, out: process.stdout }),
+              writeQueryStream(await service.gateway.stream(sql, identity, { action }), {
+                format,
+                out: process.stdout,
+              }),
             );
             return;
+          }
           case 'table': {
             // Aligned columns need every row's width first: the table is rendered whole.
             const result = await withMesh(command, (service) => service.query(sql, identity));

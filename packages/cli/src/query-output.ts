@@ -25,9 +25,11 @@ export async function writeQueryStream(
     await write(
       `{\n  "columns": ${indent(stream.columns)},\n  "reads": ${indent(stream.reads)},\n  "rows": [`,
     );
+    // Rows are comma-separated within a chunk and across chunks (an empty chunk adds nothing).
     let separator = '\n    ';
     for await (const chunk of stream) {
-      await write(chunk.map((row) => `${separator}${JSON.stringify(row)}`).join(''));
+      if (chunk.length === 0) continue;
+      await write(`${separator}${chunk.map((row) => JSON.stringify(row)).join(',\n    ')}`);
       separator = ',\n    ';
     }
     await write(

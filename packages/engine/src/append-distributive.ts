@@ -21,7 +21,10 @@ export interface FunctionKinds {
  * (`linear`: its rows over `A ∪ Δ` are its rows over `A` followed by its rows over `Δ`), or
  * neither, with why.
  */
-type Linearity = { readonly kind: 'constant' } | { readonly kind: 'linear' } | { readonly kind: 'no'; readonly reason: string };
+type Linearity =
+  | { readonly kind: 'constant' }
+  | { readonly kind: 'linear' }
+  | { readonly kind: 'no'; readonly reason: string };
 
 /** The CTEs in scope, innermost last: a name, its query and the scope it was defined in. */
 interface CteScope {
@@ -99,7 +102,7 @@ export function appendDistributivity(
 /** Reads DuckDB's aggregate and non-deterministic functions from its catalog. */
 export async function readFunctionKinds(database: DuckDbDatabase): Promise<FunctionKinds> {
   const rows = await database.rows(
-    'SELECT DISTINCT lower(function_name), function_type, coalesce(stability, \'\'), coalesce(lower(macro_definition), \'\') FROM duckdb_functions()',
+    "SELECT DISTINCT lower(function_name), function_type, coalesce(stability, ''), coalesce(lower(macro_definition), '') FROM duckdb_functions()",
   );
   const aggregates = new Set<string>();
   const nondeterministic = new Set<string>();
@@ -143,9 +146,10 @@ export class AppendAnalyser {
 
   /** The verdict for `sql` and one relation it reads; SQL that does not parse is not distributive. */
   async analyse(sql: string, relation: string): Promise<AppendDistributivity> {
-    const [row] = await this.#database.rows('SELECT CAST(json_serialize_sql(CAST($1 AS VARCHAR)) AS VARCHAR)', [
-      sql,
-    ]);
+    const [row] = await this.#database.rows(
+      'SELECT CAST(json_serialize_sql(CAST($1 AS VARCHAR)) AS VARCHAR)',
+      [sql],
+    );
     const tree = parseLosslessJson(String(row?.[0])) as TreeNode;
     const statements = Array.isArray(tree.statements) ? tree.statements : [];
     if (tree.error !== false || statements.length !== 1) return notDistributive('it is not a single query');
@@ -188,7 +192,8 @@ function firstImpurity(value: unknown, walk: Walk): string | undefined {
 function ownImpurity(node: TreeNode, walk: Walk): string | undefined {
   if (node.class === 'FUNCTION' && typeof node.function_name === 'string') {
     const name = node.function_name.toLowerCase();
-    if (walk.functions.nondeterministic.has(name)) return `it calls ${name}(), whose value changes between runs`;
+    if (walk.functions.nondeterministic.has(name))
+      return `it calls ${name}(), whose value changes between runs`;
   }
   if (node.class === 'COLUMN_REF' && Array.isArray(node.column_names)) {
     const last = String(node.column_names.at(-1) ?? '').toLowerCase();
@@ -219,7 +224,14 @@ function queryLinearity(node: TreeNode, at: { walk: Walk; ctes: readonly CteScop
 function selectLinearity(node: TreeNode, at: { walk: Walk; ctes: readonly CteScope[] }): Linearity {
   const from = tableLinearity(node.from_table, at);
   if (from.kind === 'no') return from;
-  const expressions = [node.select_list, node.where_clause, node.group_expressions, node.having, node.qualify, node.modifiers];
+  const expressions = [
+    node.select_list,
+    node.where_clause,
+    node.group_expressions,
+    node.having,
+    node.qualify,
+    node.modifiers,
+  ];
   const inSubquery = subqueryReading(expressions, at);
   if (inSubquery) return inSubquery;
   if (from.kind === 'constant') return CONSTANT;
@@ -281,14 +293,18 @@ function combiningFunction(value: unknown, walk: Walk): string | undefined {
 function setOperationLinearity(node: TreeNode, at: { walk: Walk; ctes: readonly CteScope[] }): Linearity {
   const branches = [node.left, node.right].filter(isNode);
   if (branches.length !== 2) {
-    return readsRelation(node, at) ? { kind: 'no', reason: 'it has a set operation Quanta does not analyse' } : CONSTANT;
+    return readsRelation(node, at)
+      ? { kind: 'no', reason: 'it has a set operation Quanta does not analyse' }
+      : CONSTANT;
   }
   const results = branches.map((branch) => queryLinearity(branch, at));
   const refused = results.find((result) => result.kind === 'no');
   if (refused) return refused;
   if (results.every((result) => result.kind === 'constant')) return CONSTANT;
-  const isUnionAll = (node.setop_type === 'UNION' || node.setop_type === 'UNION_BY_NAME') && node.setop_all === true;
-  if (!isUnionAll) return { kind: 'no', reason: `it has ${String(node.setop_type)}${node.setop_all ? ' ALL' : ''}` };
+  const isUnionAll =
+    (node.setop_type === 'UNION' || node.setop_type === 'UNION_BY_NAME') && node.setop_all === true;
+  if (!isUnionAll)
+    return { kind: 'no', reason: `it has ${String(node.setop_type)}${node.setop_all ? ' ALL' : ''}` };
   const [modifier] = Array.isArray(node.modifiers) ? node.modifiers.filter(isNode) : [];
   if (modifier) return { kind: 'no', reason: `it has ${modifierName(modifier)}` };
   if (results.some((result) => result.kind === 'constant')) {
@@ -345,7 +361,10 @@ function joinLinearity(node: TreeNode, at: { walk: Walk; ctes: readonly CteScope
     return { kind: 'no', reason: `it reads ${relation} on the null-supplying side of a ${joinType} JOIN` };
   }
   const isKnownRef =
-    refType === 'REGULAR' || refType === 'NATURAL' || refType === 'CROSS' || (refType === 'ASOF' && side === 'left');
+    refType === 'REGULAR' ||
+    refType === 'NATURAL' ||
+    refType === 'CROSS' ||
+    (refType === 'ASOF' && side === 'left');
   return isKnownRef ? LINEAR : { kind: 'no', reason: `it reads ${relation} in a ${refType} JOIN` };
 }
 
@@ -353,7 +372,10 @@ function joinLinearity(node: TreeNode, at: { walk: Walk; ctes: readonly CteScope
  * A subquery expression among `expressions` that reads the relation (or that the analysis
  * refuses): its result would change with every appended row.
  */
-function subqueryReading(expressions: readonly unknown[], at: { walk: Walk; ctes: readonly CteScope[] }): Linearity | undefined {
+function subqueryReading(
+  expressions: readonly unknown[],
+  at: { walk: Walk; ctes: readonly CteScope[] },
+): Linearity | undefined {
   for (const subquery of subqueriesOf(expressions)) {
     if (queryLinearity(subquery, at).kind !== 'constant') {
       return { kind: 'no', reason: `it reads ${at.walk.relation} inside a subquery expression` };
@@ -388,7 +410,9 @@ function readsRelation(value: unknown, at: { walk: Walk; ctes: readonly CteScope
     if (cte) return readsRelation(cte.query, { walk: at.walk, ctes: cte.outer });
     return name === at.walk.relation;
   }
-  return Object.entries(value).some(([key, child]) => key !== 'cte_map' && readsRelation(child, { walk: at.walk, ctes }));
+  return Object.entries(value).some(
+    ([key, child]) => key !== 'cte_map' && readsRelation(child, { walk: at.walk, ctes }),
+  );
 }
 
 /** The CTEs in scope inside `node`: those it defines, each seeing the ones defined before it. */

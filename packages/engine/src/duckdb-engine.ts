@@ -175,16 +175,17 @@ export class DuckDbEngine implements DataEngine {
    * TABLE AS keeps insertion order, and routing to quarantine only deletes appended rows, which
    * leaves the others' rowids as they were), after checking that rowids 0..baseRows-1 are all there.
    */
-  async stageAppendedRows(request: AppendedRowsRequest, options: EngineCallOptions = {}): Promise<AppendedRows> {
+  async stageAppendedRows(
+    request: AppendedRowsRequest,
+    options: EngineCallOptions = {},
+  ): Promise<AppendedRows> {
     this.#assertOpen();
     await assertExists(request.source.path);
     const baseRows = Math.trunc(request.baseRows);
     const [counts] = await this.#readOnly(request.source.path, {
       signal: options.signal,
       work: (database) =>
-        database.rows(
-          `SELECT count(*) FILTER (WHERE rowid < ${baseRows}), count(*) FROM main.${DATA_TABLE}`,
-        ),
+        database.rows(`SELECT count(*) FILTER (WHERE rowid < ${baseRows}), count(*) FROM main.${DATA_TABLE}`),
     });
     const kept = Number(counts?.[0] ?? 0);
     if (kept !== baseRows) {

@@ -9,7 +9,13 @@ import type {
   TableReference,
   TableRewrite,
 } from '@quanta/engine';
-import { type AccessPolicy, hashMaskMacro, type PortAccess, type Principal } from '@quanta/governance';
+import {
+  type AccessPolicy,
+  hashMaskMacro,
+  type PortAccess,
+  type PortAction,
+  type Principal,
+} from '@quanta/governance';
 import {
   type JsonValue,
   type PortRecord,
@@ -48,6 +54,19 @@ export interface QueryIdentity {
   readonly principal: string;
   /** The sender when it is not the principal (`quanta query --as`): must be allowed to `administer`. */
   readonly actor?: string;
+}
+
+/**
+ * What a consumer does with a query's rows, authorized on every port it reads and recorded as
+ * the audit event's action: `query` (rows answered as JSON, a CLI table, PostgreSQL rows) or
+ * `export` (rows taken out in bulk files: CSV, Arrow, Parquet), which needs `query` too.
+ */
+export type QueryAction = Extract<PortAction, 'query' | 'export'>;
+
+/** How a query's rows are used. */
+export interface QueryOptions {
+  /** `query` when omitted; front doors writing CSV, Arrow or Parquet say `export`. */
+  readonly action?: QueryAction;
 }
 
 /** What a gateway is wired to. */
@@ -126,8 +145,8 @@ export class Gateway {
    * Runs a read-only query as a principal and returns all its rows (small results, tests,
    * the demo); built on `stream`, audited the same way.
    */
-  async query(sql: string, identity: QueryIdentity): Promise<GatewayResult> {
-    const stream = await this.stream(sql, identity);
+  async query(sql: string, identity: QueryIdentity, options: QueryOptions = {}): Promise<GatewayResult> {
+    const stream = await this.stream(sql, identity, options);
     const rows: JsonValue[][] = [];
     for await (const chunk of stream) for (const row of chunk) rows.push(row);
     return { columns: stream.columns, rows, reads: stream.reads, durationMs: stream.durationMs };
@@ -137,15 +156,18 @@ export class Gateway {
    * Runs a read-only query as a principal and returns its rows as they are produced. A refusal
    * or an error before the first row rejects (and is audited at once); otherwise the query is
    * audited when the stream ends: read to the end, failed, or closed early by the consumer
-   * (recorded with the rows handed out and reason QUANTA_QUERY_CANCELED).
+   * (recorded with the rows handed out and reason QUANTA_QUERY_CANCELED). Every port read is
+   * authorized for the action (`query`, or `export` for bulk files) before any row is produced,
+   * and the audit event records that action.
    */
-  async stream(sql: string, identity: QueryIdentity): Promise<GatewayStream> {
+  async stream(sql: string, identity: QueryIdentity, options: QueryOptions = {}): Promise<GatewayStream> {
     const started = performance.now();
+    const action = options.action ?? 'query';
     const trail: QueryTrail = { policies: [], ports: [], columns: [] };
     const event = (outcome: Pick<NewAuditEvent, 'decision' | 'reason' | 'rowsReturned'>): NewAuditEvent => ({
       principal: identity.principal,
       actor: identity.actor ?? identity.principal,
-      action: 'query',
+      action,
       statement: sql,
       ...outcome,
       policies: [...new Set(trail.policies)],
@@ -155,7 +177,7 @@ export class Gateway {
     });
     let running: RunningQuery;
     try {
-      running = await this.#run(sql, { identity, trail });
+      running = await this.#run(sql, { identity, action, trail });
     } catch (error) {
       await this.#options.audit.appendAuditEvent(event(refusalOutcome(error)));
       throw error;
@@ -170,7 +192,10 @@ export class Gateway {
     });
   }
 
-  async #run(sql: string, context: { identity: QueryIdentity; trail: QueryTrail }): Promise<RunningQuery> {
+  async #run(
+    sql: string,
+    context: { identity: QueryIdentity; action: QueryAction; trail: QueryTrail },
+  ): Promise<RunningQuery> {
     // The parse does not depend on who asks: it runs while the principal is checked, and a
     // refused principal still wins over a syntax error.
     const parsing = this.#parse(sql);
@@ -201,7 +226,14 @@ export class Gateway {
       resolved.set(referenceKey(reference), await this.#resolve(reference, { ports, access, principal }));
     }
     const attachments = attachmentsFor(resolved);
-    const views = this.#views({ access, principal, resolved, attachments, trail: context.trail });
+    const views = this.#views({
+      access,
+      principal,
+      resolved,
+      attachments,
+      action: context.action,
+      trail: context.trail,
+    });
     // Every check has passed: the session opens while the parser prints the rewritten tree.
     const opening = this.#openSession({ access, principal, parsed, resolved, attachments, views });
     opening.catch(() => undefined); // awaited below; a failure to open must not go unhandled meanwhile
@@ -287,27 +319,31 @@ export class Gateway {
   }
 
   /**
-   * A principal's access to a port. Decisions are a function of the policies, the principal's
-   * attributes and grants, and the port's columns (no time in the context), so they are kept
-   * per policy set: a new policy set (apply, referential change) starts afresh, and a grant
-   * that expires changes the principal's grants, hence the key.
+   * A principal's access to a port for an action. Decisions are a function of the policies, the
+   * principal's attributes and grants, the action and the port's columns (no time in the
+   * context), so they are kept per policy set: a new policy set (apply, referential change)
+   * starts afresh, and a grant that expires changes the principal's grants, hence the key.
    */
-  #portAccess(access: AccessPolicy, context: { principal: Principal; port: PortRecord }): PortAccess {
+  #portAccess(
+    access: AccessPolicy,
+    context: { principal: Principal; port: PortRecord; action: QueryAction },
+  ): PortAccess {
     let decisions = this.#decisions.get(access);
     if (!decisions) {
       decisions = new LruCache<string, PortAccess>(DECISIONS_KEPT);
       this.#decisions.set(access, decisions);
     }
-    const { principal, port } = context;
+    const { principal, port, action } = context;
     const key = JSON.stringify([
       principal,
+      action,
       port.address,
       port.hash,
       port.columns.map((column) => column.name),
     ]);
     const cached = decisions.get(key);
     if (cached) return cached;
-    const decided = access.portAccess(principal, port);
+    const decided = access.portAccess(principal, port, { action });
     decisions.set(key, decided);
     return decided;
   }
@@ -318,6 +354,7 @@ export class Gateway {
     principal: Principal;
     resolved: Map<string, ResolvedReference>;
     attachments: Map<string, SessionAttachment>;
+    action: QueryAction;
     trail: QueryTrail;
   }): Map<string, PortView> {
     const views = new Map<string, PortView>();
@@ -328,10 +365,12 @@ export class Gateway {
       const portAccess = this.#portAccess(context.access, {
         principal: context.principal,
         port: target.port,
+        action: context.action,
       });
       context.trail.ports.push(key);
       context.trail.policies.push(...portAccess.policies);
       if (portAccess.kind === 'denied') throw deniedError(context.principal, portAccess);
+      context.trail.policies.push(...portAccess.actionPolicies);
       const attachment = context.attachments.get(key);
       if (!attachment) throw new QuantaError('QUANTA_INTERNAL', `no attachment for ${key}`);
       const view = compilePortView(portAccess, {
@@ -489,12 +528,20 @@ function deniedError(principal: Principal, access: Extract<PortAccess, { kind: '
   const by = access.policies.length > 0 ? ` (policies: ${access.policies.join(', ')})` : '';
   return new QuantaError(
     'QUANTA_POLICY_DENIED',
-    `${principal.id} may not read ${access.port}: ${access.reason}${by}`,
-    {
-      address: access.port,
-      fix: `see who can read it: quanta access who-can ${access.port}`,
-    },
+    `${principal.id} may not ${access.action} ${access.port}: ${access.reason}${by}`,
+    { address: access.port, fix: deniedFix(access) },
   );
+}
+
+function deniedFix(access: Extract<PortAccess, { kind: 'denied' }>): string {
+  switch (access.action) {
+    case 'read':
+      return `see who can read it: quanta access who-can ${access.port}`;
+    case 'query':
+      return 'the policies forbid running SQL on this port (the catalog still describes it); ask the governance team';
+    case 'export':
+      return 'the policies forbid exporting this port to files (CSV, Arrow, Parquet); ask for JSON (HTTP) or a table (CLI) instead';
+  }
 }
 
 /** A query naming a column the principal may not see fails in the binder: say it is the policy. */

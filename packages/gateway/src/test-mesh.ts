@@ -4,6 +4,7 @@ import path from 'node:path';
 import { type DataEngine, DuckDbEngine } from '@quanta/engine';
 import {
   AccessPolicy,
+  CONSUMER_POLICIES,
   generateCedarSchema,
   loadPolicySet,
   parseUserReferential,
@@ -199,7 +200,8 @@ export async function createTestMesh(): Promise<TestMesh> {
 /** The access policy of the test mesh over a catalog (validated: a broken fixture fails loudly). */
 export function testAccessPolicy(catalog: CatalogState): AccessPolicy {
   const users = parseUserReferential(USERS, 'governance/users.yaml');
-  const loaded = loadPolicySet(TEST_POLICY_FILES);
+  // Like a mesh's: the built-in permits of request-access, query and export come first.
+  const loaded = loadPolicySet([...CONSUMER_POLICIES, ...TEST_POLICY_FILES]);
   const findings = [
     ...users.findings,
     ...loaded.findings,

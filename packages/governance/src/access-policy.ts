@@ -42,18 +42,33 @@ export interface RowFilter {
   readonly sql: string;
 }
 
-/** What a principal may read of a port: nothing, or columns (raw, masked or hidden) and row filters. */
+/**
+ * What a principal does with a port's rows, each implying the ones before it: `read` them (the
+ * catalog, who-can), `query` them (run SQL through the gateway, from any front door), `export`
+ * them (take them out in bulk files: CSV, Arrow, Parquet).
+ */
+export type PortAction = Extract<AccessAction, 'read' | 'query' | 'export'>;
+
+/**
+ * What a principal may read of a port: nothing (with the action refused), or columns (raw,
+ * masked or hidden) and row filters.
+ */
 export type PortAccess =
   | {
       readonly kind: 'denied';
       readonly port: string;
+      /** The action refused: `read`, or `query`/`export` on a port whose `read` is allowed. */
+      readonly action: PortAction;
       readonly policies: readonly string[];
       readonly reason: string;
     }
   | {
       readonly kind: 'granted';
       readonly port: string;
+      /** The policies deciding `read` of the port (their row filters apply). */
       readonly policies: readonly string[];
+      /** The policies permitting `query` and `export` when they were asked; none for `read`. */
+      readonly actionPolicies: readonly string[];
       readonly columns: readonly ColumnAccess[];
       readonly rowFilters: readonly RowFilter[];
     };
@@ -133,14 +148,31 @@ export class AccessPolicy {
     return this.#decisionOf(answer, resource.scope);
   }
 
-  /** What a principal may read of a port: the port decision, then one decision per column. */
-  portAccess(principal: Principal, port: PortRecord): PortAccess {
-    const decision = this.authorize(principal, {
-      action: 'read',
-      resource: { type: 'Port', address: port.address },
-    });
+  /**
+   * What a principal may read of a port for an action (`read` when omitted): the port's `read`
+   * decision, then `query` (for a query or an export) and `export` (for an export) on the port,
+   * then one decision per column. A `query` or `export` forbid thus denies a port the principal
+   * may read, whatever its columns.
+   */
+  portAccess(principal: Principal, port: PortRecord, options: { action?: PortAction } = {}): PortAccess {
+    const resource: ResourceRef = { type: 'Port', address: port.address };
+    const decision = this.authorize(principal, { action: 'read', resource });
     if (decision.kind === 'deny') {
-      return { kind: 'denied', port: port.address, policies: decision.policies, reason: decision.reason };
+      return {
+        kind: 'denied',
+        port: port.address,
+        action: 'read',
+        policies: decision.policies,
+        reason: decision.reason,
+      };
+    }
+    const actionPolicies: string[] = [];
+    for (const action of impliedActions(options.action ?? 'read')) {
+      const allowed = this.authorize(principal, { action, resource });
+      if (allowed.kind === 'deny') {
+        return { kind: 'denied', port: port.address, action, policies: allowed.policies, reason: allowed.reason };
+      }
+      actionPolicies.push(...allowed.policies);
     }
     const columns = port.columns.map((column) =>
       this.#columnAccess(principal, `${port.address}#${column.name}`),
@@ -149,6 +181,7 @@ export class AccessPolicy {
       return {
         kind: 'denied',
         port: port.address,
+        action: 'read',
         policies: decision.policies,
         reason: 'no column is readable',
       };
@@ -165,13 +198,21 @@ export class AccessPolicy {
         return {
           kind: 'denied',
           port: port.address,
+          action: 'read',
           policies: [policyId],
           reason: `row filter of ${policyId}: ${compiled.reason}`,
         };
       }
       rowFilters.push({ policy: policyId, sql: compiled.sql });
     }
-    return { kind: 'granted', port: port.address, policies: decision.policies, columns, rowFilters };
+    return {
+      kind: 'granted',
+      port: port.address,
+      policies: decision.policies,
+      actionPolicies,
+      columns,
+      rowFilters,
+    };
   }
 
   /** The policy declaring an id, for reports. */
@@ -251,6 +292,18 @@ export class AccessPolicy {
         return known ? { uid: { type: resource.type, id: resource.address }, ...known } : undefined;
       }
     }
+  }
+}
+
+/** The actions asked of a port beyond `read`: a query is SQL over the port, an export a query written to files. */
+function impliedActions(action: PortAction): readonly PortAction[] {
+  switch (action) {
+    case 'read':
+      return [];
+    case 'query':
+      return ['query'];
+    case 'export':
+      return ['query', 'export'];
   }
 }
 

@@ -31,11 +31,38 @@ export const REQUEST_ACCESS_POLICY: ScopedPolicyFile = {
   text: '@id("quanta-anyone-requests-access")\npermit (principal, action == Action::"request-access", resource is Port);\n',
 };
 
-/** The policies every mesh has before its own files: {@link LOCAL_ADMINISTRATOR_POLICY}, {@link REQUEST_ACCESS_POLICY}. */
-export const BUILT_IN_POLICIES: readonly ScopedPolicyFile[] = [
-  LOCAL_ADMINISTRATOR_POLICY,
-  REQUEST_ACCESS_POLICY,
-];
+/**
+ * The third built-in policy: any principal may run SQL (`query`) on any port, through any front
+ * door (CLI, HTTP, PostgreSQL). A port is queryable when its `read` is allowed too, so this opens
+ * nothing by itself; a mesh stops a principal from running SQL on ports it may read (the catalog
+ * still lists them) with a `forbid` of `query` (ADR 006).
+ */
+export const QUERY_POLICY: ScopedPolicyFile = {
+  file: '<built-in>',
+  scope: 'global',
+  text: '@id("quanta-anyone-queries")\npermit (principal, action == Action::"query", resource is Port);\n',
+};
+
+/**
+ * The fourth built-in policy: any principal may export (take rows out in bulk files: CSV,
+ * Arrow, Parquet) what it may query. A mesh stops file formats with a `forbid` of `export`,
+ * while JSON answers and the CLI's table still work (ADR 006).
+ */
+export const EXPORT_POLICY: ScopedPolicyFile = {
+  file: '<built-in>',
+  scope: 'global',
+  text: '@id("quanta-anyone-exports")\npermit (principal, action == Action::"export", resource is Port);\n',
+};
+
+/**
+ * The built-in policies open to every principal: {@link REQUEST_ACCESS_POLICY},
+ * {@link QUERY_POLICY}, {@link EXPORT_POLICY}. Each only makes an action enforceable by
+ * `forbid`s; none opens a port's rows (that takes `read`).
+ */
+export const CONSUMER_POLICIES: readonly ScopedPolicyFile[] = [REQUEST_ACCESS_POLICY, QUERY_POLICY, EXPORT_POLICY];
+
+/** The policies every mesh has before its own files: {@link LOCAL_ADMINISTRATOR_POLICY}, then {@link CONSUMER_POLICIES}. */
+export const BUILT_IN_POLICIES: readonly ScopedPolicyFile[] = [LOCAL_ADMINISTRATOR_POLICY, ...CONSUMER_POLICIES];
 
 /**
  * The access policy the gateway enforces: the referential and the policy files of the mesh

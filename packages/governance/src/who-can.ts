@@ -1,5 +1,5 @@
 import { type PortRecord, parseAddress, QuantaError } from '@quanta/model';
-import type { AccessPolicy, ColumnAccess, PortAccess } from './access-policy.ts';
+import type { AccessPolicy, ColumnAccess, PortAccess, PortAction } from './access-policy.ts';
 import type { Principal } from './user-referential.ts';
 
 /** An access grant in force (approved, not expired, not revoked), as {@link whoCan} reads it. */
@@ -40,12 +40,17 @@ export interface WhoCanEntry {
 export interface WhoCanOptions {
   /** The grants in force now (any principal, any port); none when omitted. */
   readonly grants?: readonly WhoCanGrant[];
+  /**
+   * The action asked: `read` (the default), `query` (run SQL on the port) or `export` (take its
+   * rows out in bulk files). A denied `query` or `export` names the action in the reason.
+   */
+  readonly action?: PortAction;
 }
 
 /**
- * Every principal of the referential, with what it can read of a port or a column address and
- * which policies decide it, naming the grant (id, expiry) when the access comes through one:
- * the answer to `quanta access who-can <address>`.
+ * Every principal of the referential, with what it can read of a port or a column address (or
+ * query, or export, with `action`) and which policies decide it, naming the grant (id, expiry)
+ * when the access comes through one: the answer to `quanta access who-can <address>`.
  */
 export function whoCan(policy: AccessPolicy, address: string, options: WhoCanOptions = {}): WhoCanEntry[] {
   const parsed = parseAddress(address);
@@ -61,6 +66,7 @@ export function whoCan(policy: AccessPolicy, address: string, options: WhoCanOpt
     });
   }
   const grants = options.grants ?? [];
+  const action = options.action ?? 'read';
   return policy.referential.principals.map((principal) => {
     const base = {
       principal: principal.id,
@@ -70,20 +76,20 @@ export function whoCan(policy: AccessPolicy, address: string, options: WhoCanOpt
     };
     const held = grants.filter((grant) => grant.principal === principal.id);
     const withGrants = { ...principal, grants: held.map((grant) => grant.port) };
-    const access = policy.portAccess(withGrants, port);
+    const access = policy.portAccess(withGrants, port, { action });
     if (access.kind === 'denied') {
       return {
         ...base,
         decision: 'deny',
         policies: access.policies,
-        reason: access.reason,
+        reason: access.action === 'read' ? access.reason : `${access.action}: ${access.reason}`,
         columns: [],
         rowFilters: [],
       };
     }
     const columns = columnsOf(access.columns, { port, column: parsed.column });
     const isColumnHidden = parsed.column !== undefined && columns[0]?.endsWith(': hidden') === true;
-    const grant = grantUse(policy, { principal: withGrants, port, access, held });
+    const grant = grantUse(policy, { principal: withGrants, port, access, held, action });
     return {
       ...base,
       decision: isColumnHidden ? 'deny' : 'allow',
@@ -107,6 +113,7 @@ function grantUse(
     port: PortRecord;
     access: Extract<PortAccess, { kind: 'granted' }>;
     held: readonly WhoCanGrant[];
+    action: PortAction;
   },
 ): WhoCanGrantUse | undefined {
   const onPort = at.held
@@ -115,7 +122,7 @@ function grantUse(
   const [grant] = onPort;
   if (!grant) return undefined;
   const others = (at.principal.grants ?? []).filter((address) => address !== at.port.address);
-  const without = policy.portAccess({ ...at.principal, grants: others }, at.port);
+  const without = policy.portAccess({ ...at.principal, grants: others }, at.port, { action: at.action });
   const before = without.kind === 'granted' ? without.policies : [];
   const policies = at.access.policies.filter((id) => !before.includes(id));
   return policies.length === 0 ? undefined : { id: grant.id, expiresAt: grant.expiresAt, policies };

@@ -5,7 +5,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { registerAccessRoutes } from './access-routes.ts';
 import { type ApiEnv, apiAuthentication } from './http-principal.ts';
 import { OPENAPI_DOCUMENT } from './openapi.ts';
-import { queryMediaType, queryResponse } from './query-response.ts';
+import { queryActionOf, queryMediaType, queryResponse } from './query-response.ts';
 import { registerSessionRoutes, sessionServiceOf } from './session-routes.ts';
 
 /**
@@ -62,8 +62,13 @@ export function createApi(service: MeshService): Hono<ApiEnv> {
     if (!isJsonObject(body) || typeof body.sql !== 'string') {
       throw new QuantaError('QUANTA_USAGE', 'send a JSON body { "sql": "select ..." }');
     }
-    const stream = await service.gateway.stream(body.sql, { principal: context.get('principal').id });
-    return queryResponse(stream, queryMediaType(context.req.header('accept')));
+    const mediaType = queryMediaType(context.req.header('accept'));
+    const stream = await service.gateway.stream(
+      body.sql,
+      { principal: context.get('principal').id },
+      { action: queryActionOf(mediaType) },
+    );
+    return queryResponse(stream, mediaType);
   });
   app.get('/api/runs', async (context) => {
     const product = context.req.query('product');

@@ -1,4 +1,4 @@
-import type { GatewayStream } from '@quanta/gateway';
+import type { GatewayStream, QueryAction } from '@quanta/gateway';
 import type { JsonValue } from '@quanta/model';
 import {
   AsyncByteQueue,
@@ -28,6 +28,20 @@ export function queryMediaType(accept: string | undefined): QueryMediaType {
   if (wanted.includes('application/vnd.apache.arrow.stream')) return 'application/vnd.apache.arrow.stream';
   if (wanted.includes('text/csv')) return 'text/csv';
   return 'application/json';
+}
+
+/**
+ * What answering in a media type does with the rows (ADR 006): JSON is a `query`; CSV and Arrow
+ * are bulk files, an `export`, which every port read must allow too.
+ */
+export function queryActionOf(mediaType: QueryMediaType): QueryAction {
+  switch (mediaType) {
+    case 'application/json':
+      return 'query';
+    case 'text/csv':
+    case 'application/vnd.apache.arrow.stream':
+      return 'export';
+  }
 }
 
 const CONTENT_TYPES: Readonly<Record<QueryMediaType, string>> = {

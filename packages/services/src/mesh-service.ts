@@ -246,14 +246,15 @@ export class MeshService {
   /**
    * Runs a query through the gateway and streams its (authorized, masked, filtered) rows, chunk
    * by chunk, to a Parquet file written by a separate engine instance that never sees consumer
-   * SQL (ADR 011, 017): the result is never held whole in memory. The query is audited when the
-   * stream ends, as a stopped read with the rows handed out when the write fails.
+   * SQL (ADR 011, 017): the result is never held whole in memory. It is an `export`: every
+   * port read must allow `query` and `export` before any row is produced (ADR 006). The query is
+   * audited when the stream ends, as a stopped read with the rows handed out when the write fails.
    */
   async exportParquet(
     sql: string,
     options: { identity: QueryIdentity; path: string },
   ): Promise<Omit<GatewayResult, 'rows'> & { readonly rowCount: number }> {
-    const stream = await this.gateway.stream(sql, options.identity);
+    const stream = await this.gateway.stream(sql, options.identity, { action: 'export' });
     try {
       const rowCount = await writeParquet(stream, { path: options.path });
       return { columns: stream.columns, rowCount, reads: stream.reads, durationMs: stream.durationMs };

@@ -33,7 +33,12 @@ interface DeltaPlan {
   /** The port's current snapshot, computed by this transform from the consumed input versions. */
   readonly previous: SnapshotRecord;
   /** The input that changed, its pinned snapshot, and the rows of the version the port consumed. */
-  readonly input: { readonly name: string; readonly snapshot: SnapshotRecord; readonly consumed: number; readonly consumedRows: number };
+  readonly input: {
+    readonly name: string;
+    readonly snapshot: SnapshotRecord;
+    readonly consumed: number;
+    readonly consumedRows: number;
+  };
 }
 
 type Plan = DeltaPlan | { readonly kind: 'full'; readonly reason: string };
@@ -96,13 +101,18 @@ async function deltaPlan(
   const { port, context } = at;
   const full = (reason: string): Plan => ({ kind: 'full', reason });
   const passed = Object.keys(transform.passed);
-  if (passed.length > 0) return full(`it reads staged tables of earlier steps (${passed.join(', ')}), which have no consumed version`);
+  if (passed.length > 0)
+    return full(
+      `it reads staged tables of earlier steps (${passed.join(', ')}), which have no consumed version`,
+    );
   const previous = await context.store.getCurrentSnapshot(port.address);
   if (!previous) return full(`${port.address} has no snapshot yet`);
   const current = `${port.address}@${previous.version}`;
   if (previous.transformHash === undefined) return full(`${current} records no transform it was computed by`);
   if (previous.transformHash !== at.transformHash) {
-    return full(`${current} was computed by another transform (the query, its inputs or the port's quarantine rules changed)`);
+    return full(
+      `${current} was computed by another transform (the query, its inputs or the port's quarantine rules changed)`,
+    );
   }
   const read = await readInputs(transform.sql, context);
   if (read.length === 0) return full('the query reads no input port');
@@ -112,14 +122,23 @@ async function deltaPlan(
   const changed = read.filter(([, snapshot]) => consumed.get(snapshot.port) !== snapshot.version);
   const [first, ...more] = changed;
   if (!first) return full(`no input changed since ${current}`);
-  if (more.length > 0) return full(`${changed.length} inputs changed since ${current} (${changed.map(([name]) => name).join(', ')})`);
+  if (more.length > 0)
+    return full(
+      `${changed.length} inputs changed since ${current} (${changed.map(([name]) => name).join(', ')})`,
+    );
   const [name, snapshot] = first;
   const from = consumed.get(snapshot.port) ?? 0;
   const chain = await appendChain(snapshot, { consumed: from, context });
   if (chain.kind === 'broken') return full(chain.reason);
   const verdict = await context.engine.checkAppendDistributive(transform.sql, { relation: name });
-  if (!verdict.isDistributive) return full(`the query does not distribute over appends to ${name}: ${verdict.reason}`);
-  return { kind: 'delta', port, previous, input: { name, snapshot, consumed: from, consumedRows: chain.rows } };
+  if (!verdict.isDistributive)
+    return full(`the query does not distribute over appends to ${name}: ${verdict.reason}`);
+  return {
+    kind: 'delta',
+    port,
+    previous,
+    input: { name, snapshot, consumed: from, consumedRows: chain.rows },
+  };
 }
 
 /** The product's input ports the query reads (by table name, case-insensitively), with their pinned snapshots. */
@@ -146,12 +165,19 @@ async function appendChain(
     if (!link) return broken(`${here} was not published as an append of an earlier version`);
     if (link.version >= snapshot.version) return broken(`${here} names a later version as its base`);
     if (link.version < at.consumed) {
-      return broken(`${here} extends ${snapshot.port}@${link.version}, older than the consumed version ${at.consumed}`);
+      return broken(
+        `${here} extends ${snapshot.port}@${link.version}, older than the consumed version ${at.consumed}`,
+      );
     }
     const base = await at.context.store.getSnapshot(snapshot.port, link.version);
-    if (!base) return broken(`${snapshot.port}@${link.version}, which ${here} extends, is no longer in the catalog`);
-    if (base.schemaHash !== pinned.schemaHash) return broken(`the columns of ${snapshot.port} changed since version ${link.version}`);
-    if (base.rowCount !== link.rows) return broken(`${here} extends ${link.rows} rows of ${snapshot.port}@${link.version}, which has ${base.rowCount}`);
+    if (!base)
+      return broken(`${snapshot.port}@${link.version}, which ${here} extends, is no longer in the catalog`);
+    if (base.schemaHash !== pinned.schemaHash)
+      return broken(`the columns of ${snapshot.port} changed since version ${link.version}`);
+    if (base.rowCount !== link.rows)
+      return broken(
+        `${here} extends ${link.rows} rows of ${snapshot.port}@${link.version}, which has ${base.rowCount}`,
+      );
     if (link.version === at.consumed) return { kind: 'appended', rows: link.rows };
     snapshot = base;
   }
@@ -165,6 +191,7 @@ async function runDelta(
   const { plan, context } = at;
   const { input, previous, port } = plan;
   const target = (name: string) => ({ domain: context.product.domain, runId: context.runId, name });
+  context.progress.update(`transforming only the rows ${input.name} gained since version ${input.consumed}`);
   const newRows = await context.engine.stageAppendedRows(
     {
       source: { path: context.engine.resolveStoragePath(input.snapshot.storagePath) },
@@ -178,7 +205,10 @@ async function runDelta(
   const relations = { ...pinnedRelations(context), [input.name]: { path: newRows.table.path } };
   const over = await transform.run(relations, `${transform.name}-delta`);
   if (over.staged.schemaHash !== previous.schemaHash) {
-    return { kind: 'fallback', reason: `the query's columns over the new rows differ from ${port.address}@${previous.version}'s` };
+    return {
+      kind: 'fallback',
+      reason: `the query's columns over the new rows differ from ${port.address}@${previous.version}'s`,
+    };
   }
   const appended = await context.engine.append(
     {
@@ -213,7 +243,10 @@ async function runFull(
     { ...pinnedRelations(at.context), ...transform.passed },
     transform.name,
   );
-  return { ...handle, incremental: { mode: 'full', reason: at.reason, baseRows: 0, deltaRows: staged.rowCount } };
+  return {
+    ...handle,
+    incremental: { mode: 'full', reason: at.reason, baseRows: 0, deltaRows: staged.rowCount },
+  };
 }
 
 function pinnedRelations(context: ProductRunContext): Record<string, RelationFile> {

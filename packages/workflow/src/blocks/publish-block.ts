@@ -160,7 +160,8 @@ function appendedToOf(
   from: JsonValue | undefined,
   report: QualityReport,
 ): { appendedTo?: { version: number; rows: number } } {
-  if (!isJsonObject(from) || typeof from.baseVersion !== 'number' || typeof from.baseRows !== 'number') return {};
+  if (!isJsonObject(from) || typeof from.baseVersion !== 'number' || typeof from.baseRows !== 'number')
+    return {};
   const rows = from.baseRows;
   const isBaseKept =
     report.incremental?.baseRows === rows || report.clauses.every((clause) => !clause.quarantined);
@@ -169,7 +170,9 @@ function appendedToOf(
 
 /** The hash of the `quanta.sql` transform that computed the staged table, when it was incremental. */
 function transformHashOf(from: JsonValue | undefined): { transformHash?: string } {
-  return isJsonObject(from) && typeof from.transformHash === 'string' ? { transformHash: from.transformHash } : {};
+  return isJsonObject(from) && typeof from.transformHash === 'string'
+    ? { transformHash: from.transformHash }
+    : {};
 }
 
 /** The column lineage a `quanta.sql` handle carries, passed on to the snapshot handle (run lineage reads it). */

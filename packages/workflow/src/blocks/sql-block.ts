@@ -60,7 +60,12 @@ export const sqlBlock: Block<ProductRunContext> = {
 
 /** Runs the query into a staged table; its handle carries the column lineage mapped to input ports. */
 async function runTransform(
-  request: { sql: string; inputs: Readonly<Record<string, RelationFile>>; name: string; engine: EngineCallOptions },
+  request: {
+    sql: string;
+    inputs: Readonly<Record<string, RelationFile>>;
+    name: string;
+    engine: EngineCallOptions;
+  },
   context: ProductRunContext,
 ): Promise<{ staged: StagedTable; handle: JsonObject }> {
   const staged = await context.engine.transform(
