@@ -16,13 +16,13 @@ const PATTERNS = {
   e164: String.raw`\+[1-9][0-9]{6,14}`,
   /** A national number: digit groups split by spaces, dots or dashes, or a trunk `0` and 9–10 digits. */
   nationalGrouped: String.raw`\(?[0-9]{2,4}\)?([ .-][0-9]{2,4}){2,4}`,
-  nationalTrunk: String.raw`0[1-9][0-9]{8,9}`,
+  nationalTrunk: '0[1-9][0-9]{8,9}',
   /** IBAN shape once spaces are removed; the mod-97 check runs in TypeScript. */
-  iban: String.raw`[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}`,
+  iban: '[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}',
   /** Card shape once spaces and dashes are removed; the Luhn check runs in TypeScript. */
-  card: String.raw`[0-9]{13,19}`,
+  card: '[0-9]{13,19}',
   /** Candidate IPv6 text; node:net validates it. */
-  ipv6: String.raw`[0-9A-Fa-f:.]{2,45}`,
+  ipv6: '[0-9A-Fa-f:.]{2,45}',
 } as const;
 
 /** Name hints for kinds whose values no pattern can tell apart (a name is just text). */

@@ -331,7 +331,12 @@ function sloOf(input: {
     ...(checks === 0 ? {} : { quality: ratio(passed, checks) }),
     ...(shares.length === 0
       ? {}
-      : { completeness: ratio(shares.reduce((sum, share) => sum + share, 0), shares.length) }),
+      : {
+          completeness: ratio(
+            shares.reduce((sum, share) => sum + share, 0),
+            shares.length,
+          ),
+        }),
   };
 }
 

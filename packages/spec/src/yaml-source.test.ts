@@ -24,8 +24,8 @@ describe('parseYaml', () => {
     const parsed = parseYaml(CONTRACT, 'orders.yaml');
     assert.deepEqual(parsed.findings, []);
     assert.deepEqual(parsed.source?.data, parseDocument(CONTRACT, { version: '1.2', schema: 'core' }).toJS());
-    const examples = (parsed.source?.data as { schema: { properties: { examples?: unknown[] }[] }[] })
-      .schema[0]?.properties[1]?.examples;
+    const data = parsed.source?.data as { schema: { properties: { examples?: unknown[] }[] }[] };
+    const examples = data.schema[0]?.properties[1]?.examples;
     assert.deepEqual(examples, ['2022-10-03', 31, 15, Number.POSITIVE_INFINITY, null, 'yes', 'no']);
   });
 
