@@ -139,7 +139,10 @@ describe('the Cedar actions query and export', () => {
     assert.equal(json.status, 200);
     const rows = ((await json.json()) as { rows: string[][] }).rows;
     assert.ok(rows.length > 0);
-    assert.ok(rows.every(([, country]) => country === 'DE'), 'the row filter still applies');
+    assert.ok(
+      rows.every(([, country]) => country === 'DE'),
+      'the row filter still applies',
+    );
     assert.equal((await lastEvent('mia@acme.example'))?.action, 'query');
     for (const accept of ['text/csv', 'application/vnd.apache.arrow.stream']) {
       const response = await query('mia@acme.example', PROFILES_SQL, accept);
@@ -163,10 +166,7 @@ describe('the Cedar actions query and export', () => {
     assert.equal(csv.status, 200);
     assert.equal((await csv.text()).trimEnd().split('\r\n').length, 6);
     const event = await lastEvent('mia@acme.example');
-    assert.deepEqual(
-      [event?.action, event?.decision, event?.rowsReturned],
-      ['export', 'allow', 5],
-    );
+    assert.deepEqual([event?.action, event?.decision, event?.rowsReturned], ['export', 'allow', 5]);
     assert.ok(event?.policies.includes('quanta-anyone-exports'), JSON.stringify(event?.policies));
     const arrow = await query('gus@acme.example', PROFILES_SQL, 'application/vnd.apache.arrow.stream');
     assert.equal(arrow.status, 200, 'governance exports the customers’ ports');

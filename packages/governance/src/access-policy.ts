@@ -170,7 +170,13 @@ export class AccessPolicy {
     for (const action of impliedActions(options.action ?? 'read')) {
       const allowed = this.authorize(principal, { action, resource });
       if (allowed.kind === 'deny') {
-        return { kind: 'denied', port: port.address, action, policies: allowed.policies, reason: allowed.reason };
+        return {
+          kind: 'denied',
+          port: port.address,
+          action,
+          policies: allowed.policies,
+          reason: allowed.reason,
+        };
       }
       actionPolicies.push(...allowed.policies);
     }

@@ -59,10 +59,17 @@ export const EXPORT_POLICY: ScopedPolicyFile = {
  * {@link QUERY_POLICY}, {@link EXPORT_POLICY}. Each only makes an action enforceable by
  * `forbid`s; none opens a port's rows (that takes `read`).
  */
-export const CONSUMER_POLICIES: readonly ScopedPolicyFile[] = [REQUEST_ACCESS_POLICY, QUERY_POLICY, EXPORT_POLICY];
+export const CONSUMER_POLICIES: readonly ScopedPolicyFile[] = [
+  REQUEST_ACCESS_POLICY,
+  QUERY_POLICY,
+  EXPORT_POLICY,
+];
 
 /** The policies every mesh has before its own files: {@link LOCAL_ADMINISTRATOR_POLICY}, then {@link CONSUMER_POLICIES}. */
-export const BUILT_IN_POLICIES: readonly ScopedPolicyFile[] = [LOCAL_ADMINISTRATOR_POLICY, ...CONSUMER_POLICIES];
+export const BUILT_IN_POLICIES: readonly ScopedPolicyFile[] = [
+  LOCAL_ADMINISTRATOR_POLICY,
+  ...CONSUMER_POLICIES,
+];
 
 /**
  * The access policy the gateway enforces: the referential and the policy files of the mesh

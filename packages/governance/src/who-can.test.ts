@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import { type ColumnSpec, type PortRecord, toQuantaError } from '@quanta/model';
 import { AccessPolicy } from './access-policy.ts';
 import { generateCedarSchema } from './cedar-schema.ts';
-import { loadPolicySet, validatePolicies } from './policy-set.ts';
+import { CONSUMER_POLICIES } from './load-access-policy.ts';
+import { loadPolicySet, type ScopedPolicyFile, validatePolicies } from './policy-set.ts';
 import { parseUserReferential } from './user-referential.ts';
 import { type WhoCanGrant, whoCan } from './who-can.ts';
 
@@ -66,9 +67,10 @@ function port(address: string, columns: readonly ColumnSpec[]): PortRecord {
   };
 }
 
-function policy(): AccessPolicy {
+function policy(extra: readonly ScopedPolicyFile[] = []): AccessPolicy {
   const users = parseUserReferential(USERS, 'governance/users.yaml');
   const loaded = loadPolicySet([
+    ...extra,
     { file: 'governance/policies/guardrails.cedar', text: GLOBAL, scope: 'global' },
     { file: 'domains/customers/policies/default.cedar', text: CUSTOMERS_POLICIES, scope: 'customers' },
   ]);
@@ -149,6 +151,42 @@ test('for a column address the answer is that column, still naming the grant', (
     rowFilters: [],
     grant: { id: 'g-1', expiresAt: '2030-01-01T00:00:00.000Z', policies: ['granted-ports-read'] },
   });
+});
+
+const SQL_FORBIDS: ScopedPolicyFile = {
+  file: 'governance/policies/sql.cedar',
+  scope: 'global',
+  text: `@id("interns-run-no-sql")
+forbid (principal, action == Action::"query", resource) when { principal.role == "intern" };
+@id("analysts-export-nothing")
+forbid (principal, action == Action::"export", resource) when { principal.role == "analyst" };
+`,
+};
+
+test('query and export hold only by their built-in permits, and a forbid of either denies a port read allows', () => {
+  assert.deepEqual(lines(whoCan(policy(), CUSTOMERS, { action: 'query' })).slice(0, 2), [
+    'ada deny [] (query: no policy permits it (default deny))',
+    'sam deny [] (query: no policy permits it (default deny))',
+  ]);
+  const grants = [grant('g-1', { principal: 'ivy', port: CUSTOMERS, expiresAt: '2030-01-01T00:00:00.000Z' })];
+  const governed = policy([...CONSUMER_POLICIES, SQL_FORBIDS]);
+  assert.deepEqual(lines(whoCan(governed, CUSTOMERS, { grants, action: 'export' })), [
+    'ada allow [customers-members-read]',
+    'sam deny [analysts-export-nothing] (export: forbidden by policy)',
+    'ivy deny [interns-run-no-sql] (query: forbidden by policy)',
+    'lea deny [only-active-principals] (forbidden by policy)',
+    'local-admin deny [] (no policy permits it (default deny))',
+  ]);
+  assert.deepEqual(lines(whoCan(governed, CUSTOMERS, { grants, action: 'query' })).slice(0, 3), [
+    'ada allow [customers-members-read]',
+    `sam allow [customers-for-analysts] columns: email: hash (restricted-needs-clearance-3) rows: ("country" = 'FR') (customers-for-analysts)`,
+    'ivy deny [interns-run-no-sql] (query: forbidden by policy)',
+  ]);
+  assert.equal(
+    whoCan(governed, CUSTOMERS, { grants })[2]?.decision,
+    'allow',
+    'ivy still reads (the catalog)',
+  );
 });
 
 test('an unknown port or column is QUANTA_NOT_FOUND', () => {
