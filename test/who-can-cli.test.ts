@@ -76,6 +76,18 @@ describe('quanta access who-can', () => {
     assert.deepEqual([ada?.decision, ada?.grant], ['deny', undefined]);
   });
 
+  test('answers for query and export too, and refuses an unknown action', async () => {
+    for (const action of ['query', 'export']) {
+      const result = await runCli(['access', 'who-can', ORDERS, '--action', action, '--json'], {
+        cwd: mesh.root,
+      });
+      assert.equal(result.code, 0, result.stderr);
+      assert.ok(jsonOf<{ entries: unknown[] }>(result).entries.length > 0);
+    }
+    const unknown = await runCli(['access', 'who-can', ORDERS, '--action', 'delete'], { cwd: mesh.root });
+    assert.equal(unknown.code, 64);
+  });
+
   test('needs administer on the domain', async () => {
     const denied = await runCli(['access', 'who-can', ORDERS], as('mia@acme.example'));
     assert.equal(denied.code, 6, denied.stderr);

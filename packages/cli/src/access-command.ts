@@ -53,15 +53,17 @@ export function addAccessCommands(program: Command): void {
     .description(
       'every principal of the referential and what it can read of a port or column, with the deciding policies',
     )
-    .action(async (address: string, _options: unknown, command: Command) => {
+    .option('--action <action>', 'read (default), query (run SQL on the port) or export (bulk files)', 'read')
+    .action(async (address: string, options: { action: string }, command: Command) => {
       const { domain } = parseAddress(address);
+      const action = portActionOf(options.action);
       const entries = await withMesh(command, async (service) => {
         const policy = await requireAdministration(service, { type: 'Domain', name: domain });
         const grants = await service.accessStore.grants.listGrants({
           domain,
           activeAt: service.clock.now().toISOString(),
         });
-        return whoCan(policy, address, { grants });
+        return whoCan(policy, address, { grants, action });
       });
       outputOf(command).result({ address, entries }, () => renderWhoCan(entries));
     });
@@ -404,4 +406,10 @@ export function renderUsage(usage: readonly DomainUsage[]): string {
       entry.lastQueryAt ?? '',
     ]),
   );
+}
+
+/** The `--action` of who-can: one of the actions a port answers for. */
+function portActionOf(text: string): 'read' | 'query' | 'export' {
+  if (text === 'read' || text === 'query' || text === 'export') return text;
+  throw new QuantaError('QUANTA_USAGE', `--action takes read, query or export, not '${text}'`);
 }

@@ -81,10 +81,10 @@ export function describeAuditStoreBehaviour(backend: AuditStoreBackend): void {
     assert.equal((await store.listAuditEvents({ limit: 1 })).length, 1);
   });
 
-  test('summarizes allowed queries per consumer over an address prefix', async () => {
+  test('summarizes allowed queries and exports per consumer over an address prefix', async () => {
     const store = await open();
     await store.appendAuditEvent(event());
-    await store.appendAuditEvent(event({ principal: 'mia@acme.example' }));
+    await store.appendAuditEvent(event({ principal: 'mia@acme.example', action: 'export' }));
     await store.appendAuditEvent(event());
     await store.appendAuditEvent(event({ principal: 'ivy@acme.example', decision: 'deny' }));
     await store.appendAuditEvent(event({ principal: 'ivy@acme.example', action: 'request-access' }));

@@ -97,7 +97,7 @@ export class SqlAuditStore implements AuditStore {
     if (query.since !== undefined) params.push(new Date(query.since).toISOString());
     const rows = await this.#db.query(
       `SELECT principal, COUNT(*) AS queries, MAX(at) AS last_query_at FROM audit_events
-       WHERE action = 'query' AND decision = 'allow' AND CAST(ports AS TEXT) LIKE ? ESCAPE '!'
+       WHERE action IN ('query', 'export') AND decision = 'allow' AND CAST(ports AS TEXT) LIKE ? ESCAPE '!'
        ${query.since === undefined ? '' : 'AND at >= ?'}
        GROUP BY principal ORDER BY principal`,
       params,
