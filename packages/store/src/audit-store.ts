@@ -7,7 +7,7 @@ export interface NewAuditEvent {
   readonly principal: string;
   /** Who sent the request: the principal itself, or an administrator impersonating it. */
   readonly actor: string;
-  /** `query` for a gateway read. */
+  /** `query` for a gateway read, `export` for one taken out as CSV, Arrow or Parquet. */
   readonly action: string;
   /** The SQL as the consumer sent it. */
   readonly statement: string;
