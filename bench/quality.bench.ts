@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { DuckDbEngine } from '@quanta/engine';
-import type { MetricRule, QualityReport, QualityRule, TableProfile } from '@quanta/model';
+import type { QualityReport, QualityRule, TableProfile } from '@quanta/model';
+import { metricRule as metric } from '../packages/engine/src/test-fixtures.ts';
 import { type BenchResult, median, timeMs } from './bench-result.ts';
 
 const ROUNDS = 3;
@@ -22,22 +23,6 @@ function ordersSql(count: number): string {
     ((1 + range % 7) * (5 + (range % 200)))::DECIMAL(12,2) AS amount,
     'EUR' AS currency
   FROM range(${count})`;
-}
-
-function metric(
-  id: string,
-  fields: Pick<MetricRule, 'metric' | 'columns'> & Partial<MetricRule>,
-): MetricRule {
-  return {
-    id,
-    name: id,
-    severity: 'error',
-    kind: 'metric',
-    threshold: { operator: 'mustBe', value: 0 },
-    unit: 'rows',
-    onFail: 'report',
-    ...fields,
-  };
 }
 
 /** The 16 mixed checks: nulls, regex, enums, length, uniqueness, row count, freshness, ranges, one foreign key. */

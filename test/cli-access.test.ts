@@ -3,7 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { copyExampleMesh, type ExampleMeshCopy } from './support/example-mesh.ts';
-import { jsonOf, runCli } from './support/run-cli.ts';
+import { jsonOf, runCli, runCliSteps } from './support/run-cli.ts';
 
 describe('tokens, access requests, reports, users import and parquet export with the quanta command', () => {
   let mesh: ExampleMeshCopy;
@@ -11,10 +11,7 @@ describe('tokens, access requests, reports, users import and parquet export with
 
   before(async () => {
     mesh = await copyExampleMesh({ orders: 200, customers: 50 });
-    for (const args of [['apply'], ['run', 'sales/orders']]) {
-      const result = await runCli(args, { cwd: mesh.root });
-      assert.equal(result.code, 0, result.stderr);
-    }
+    await runCliSteps([['apply'], ['run', 'sales/orders']], { cwd: mesh.root });
   });
 
   after(async () => {

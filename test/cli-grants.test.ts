@@ -1,29 +1,19 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import type { GrantRecord } from '@quanta/store';
 import { copyExampleMesh, type ExampleMeshCopy } from './support/example-mesh.ts';
-import { jsonOf, runCli } from './support/run-cli.ts';
-
-interface Grant {
-  id: string;
-  principal: string;
-  port: string;
-  revokedAt?: string;
-  revokedBy?: string;
-  revokeReason?: string;
-}
+import { jsonOf, runCli, runCliSteps } from './support/run-cli.ts';
 
 describe('listing and revoking grants with the quanta command', () => {
   let mesh: ExampleMeshCopy;
   const as = (principal: string) => ({ cwd: mesh.root, env: { QUANTA_PRINCIPAL: principal } });
   const grantsOf = async (principal: string, args: readonly string[] = []) =>
-    jsonOf<{ grants: Grant[] }>(await runCli(['access', 'grants', ...args, '--json'], as(principal))).grants;
+    jsonOf<{ grants: GrantRecord[] }>(await runCli(['access', 'grants', ...args, '--json'], as(principal)))
+      .grants;
 
   before(async () => {
     mesh = await copyExampleMesh({ orders: 200, customers: 50 });
-    for (const args of [['apply'], ['run', 'sales/orders']]) {
-      const result = await runCli(args, { cwd: mesh.root });
-      assert.equal(result.code, 0, result.stderr);
-    }
+    await runCliSteps([['apply'], ['run', 'sales/orders']], { cwd: mesh.root });
   });
 
   after(async () => {
@@ -91,7 +81,7 @@ describe('listing and revoking grants with the quanta command', () => {
       cwd: mesh.root,
     });
     assert.equal(again.code, 0, again.stderr);
-    const repeated = jsonOf<{ grant: Grant; isAlreadyRevoked: boolean }>(again);
+    const repeated = jsonOf<{ grant: GrantRecord; isAlreadyRevoked: boolean }>(again);
     assert.deepEqual(
       [repeated.isAlreadyRevoked, repeated.grant.revokedBy, repeated.grant.revokeReason],
       [true, 'sam@acme.example', 'study over'],

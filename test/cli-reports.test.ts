@@ -3,7 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { copyExampleMesh, type ExampleMeshCopy } from './support/example-mesh.ts';
-import { type CliResult, jsonOf, runCli } from './support/run-cli.ts';
+import { type CliResult, jsonOf, runCli, runCliSteps } from './support/run-cli.ts';
 
 const ORDERS = 'quanta://sales/orders/orders';
 const TEMPLATE = 'governance/templates/workflows/ingest-check-publish/v1.yaml';
@@ -22,10 +22,7 @@ describe('quanta audit, profile, plan and validate reports', () => {
 
   before(async () => {
     mesh = await copyExampleMesh({ orders: 200, customers: 50 });
-    for (const args of [['apply'], ['run', 'sales/orders']]) {
-      const result = await quanta(args);
-      assert.equal(result.code, 0, result.stderr);
-    }
+    await runCliSteps([['apply'], ['run', 'sales/orders']], { cwd: mesh.root });
     const allowed = await runCli(
       ['query', 'select count(*) as n from sales.orders.orders'],
       as('sam@acme.example'),

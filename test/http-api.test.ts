@@ -1,28 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Clock } from '@quanta/model';
 import { createApi } from '@quanta/server';
 import { MeshService } from '@quanta/services';
 import { tableFromIPC } from 'apache-arrow';
+import { issueTokens, jsonRequest, type TestApi } from './support/api-requests.ts';
 import { copyExampleMesh, type ExampleMeshCopy } from './support/example-mesh.ts';
-
-/** A clock the tests move by hand: token and grant expiry without waiting. */
-function manualClock(): Clock & { advanceDays(days: number): void } {
-  let now = Date.now();
-  return {
-    now: () => new Date(now),
-    advanceDays: (days) => {
-      now += days * 86_400_000;
-    },
-  };
-}
-
-type Api = ReturnType<typeof createApi>;
+import { manualClock } from './support/manual-clock.ts';
 
 describe('the HTTP API over the example mesh', () => {
   let mesh: ExampleMeshCopy;
   let service: MeshService;
-  let api: Api;
+  let api: TestApi;
   const clock = manualClock();
   const tokens: Record<string, string> = {};
   let expiring = '';
@@ -30,14 +18,7 @@ describe('the HTTP API over the example mesh', () => {
 
   /** A request as a principal of the example mesh (by its token). */
   const as = (who: string, path: string, init: RequestInit = {}) =>
-    api.request(path, {
-      ...init,
-      headers: {
-        'content-type': 'application/json',
-        authorization: `Bearer ${tokens[who]}`,
-        ...(init.headers as Record<string, string> | undefined),
-      },
-    });
+    api.request(path, jsonRequest({ authorization: `Bearer ${tokens[who]}` }, init));
   const query = (who: string, sql: string, headers: Record<string, string> = {}) =>
     as(who, '/api/query', { method: 'POST', body: JSON.stringify({ sql }), headers });
 
@@ -47,15 +28,7 @@ describe('the HTTP API over the example mesh', () => {
     await service.apply({ appliedBy: 'test' });
     await service.runAll({ trigger: 'test' });
     api = createApi(service);
-    for (const principal of [
-      'mia@acme.example',
-      'ada@acme.example',
-      'gus@acme.example',
-      'sam@acme.example',
-    ]) {
-      const created = await service.tokens.create({ principal, actor: 'local-admin', expiresInDays: 365 });
-      tokens[principal] = created.token;
-    }
+    Object.assign(tokens, await issueTokens(service));
     expiring = (
       await service.tokens.create({ principal: 'mia@acme.example', actor: 'local-admin', expiresInDays: 1 })
     ).token;

@@ -1,31 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Clock } from '@quanta/model';
 import { createApi } from '@quanta/server';
 import { MeshService } from '@quanta/services';
+import type { GrantRecord } from '@quanta/store';
+import { issueTokens, jsonRequest, type TestApi } from './support/api-requests.ts';
 import { copyExampleMesh, type ExampleMeshCopy } from './support/example-mesh.ts';
-
-/** A clock the tests move by hand: session and token expiry without waiting. */
-function manualClock(): Clock & { advanceHours(hours: number): void } {
-  let now = Date.now();
-  return {
-    now: () => new Date(now),
-    advanceHours: (hours) => {
-      now += hours * 3_600_000;
-    },
-  };
-}
-
-type Api = ReturnType<typeof createApi>;
-
-interface Grant {
-  id: string;
-  principal: string;
-  port: string;
-  revokedAt?: string;
-  revokedBy?: string;
-  revokeReason?: string;
-}
+import { manualClock } from './support/manual-clock.ts';
 
 interface ErrorBody {
   error: { code: string; message: string };
@@ -39,24 +19,17 @@ const ORDERS = 'quanta://sales/orders/orders';
 describe('grants and portal sessions over the HTTP API', () => {
   let mesh: ExampleMeshCopy;
   let service: MeshService;
-  let api: Api;
+  let api: TestApi;
   const clock = manualClock();
   const tokens: Record<string, string> = {};
 
   const as = (who: string, path: string, init: RequestInit = {}) =>
-    api.request(path, {
-      ...init,
-      headers: {
-        'content-type': 'application/json',
-        authorization: `Bearer ${tokens[who]}`,
-        ...(init.headers as Record<string, string> | undefined),
-      },
-    });
+    api.request(path, jsonRequest({ authorization: `Bearer ${tokens[who]}` }, init));
   const post = (who: string, path: string, body: unknown = {}) =>
     as(who, path, { method: 'POST', body: JSON.stringify(body) });
   const query = (who: string, sql: string) => post(who, '/api/query', { sql });
   const grantsOf = async (who: string, search = '') =>
-    ((await (await as(who, `/api/grants${search}`)).json()) as { grants: Grant[] }).grants;
+    ((await (await as(who, `/api/grants${search}`)).json()) as { grants: GrantRecord[] }).grants;
 
   /** Files a request as `who` and has `approver` approve it; the grant's id. */
   const grant = async (who: string, address: string, approver: string) => {
@@ -80,14 +53,7 @@ describe('grants and portal sessions over the HTTP API', () => {
     return `quanta_session=${value}`;
   };
   const withCookie = (cookie: string, path: string, init: RequestInit = {}) =>
-    api.request(path, {
-      ...init,
-      headers: {
-        'content-type': 'application/json',
-        cookie,
-        ...(init.headers as Record<string, string> | undefined),
-      },
-    });
+    api.request(path, jsonRequest({ cookie }, init));
 
   before(async () => {
     mesh = await copyExampleMesh({ orders: 200, customers: 50 });
@@ -97,16 +63,7 @@ describe('grants and portal sessions over the HTTP API', () => {
       assert.equal((await service.run(product)).state, 'succeeded');
     }
     api = createApi(service);
-    for (const principal of [
-      'mia@acme.example',
-      'ada@acme.example',
-      'gus@acme.example',
-      'sam@acme.example',
-    ]) {
-      tokens[principal] = (
-        await service.tokens.create({ principal, actor: 'local-admin', expiresInDays: 365 })
-      ).token;
-    }
+    Object.assign(tokens, await issueTokens(service));
   });
 
   after(async () => {
@@ -148,7 +105,7 @@ describe('grants and portal sessions over the HTTP API', () => {
 
     const revoked = await post('ada@acme.example', `/api/grants/${id}/revoke`, { reason: 'study over' });
     assert.equal(revoked.status, 200);
-    const body = (await revoked.json()) as { grant: Grant; isAlreadyRevoked: boolean };
+    const body = (await revoked.json()) as { grant: GrantRecord; isAlreadyRevoked: boolean };
     assert.deepEqual(
       [body.isAlreadyRevoked, body.grant.revokedBy, body.grant.revokeReason],
       [false, 'ada@acme.example', 'study over'],
@@ -173,7 +130,7 @@ describe('grants and portal sessions over the HTTP API', () => {
     const id = await grant('ada@acme.example', ORDERS, 'sam@acme.example');
     const byGus = await post('gus@acme.example', `/api/grants/${id}/revoke`, { reason: 'incident 42' });
     assert.equal(byGus.status, 200, await byGus.clone().text());
-    const first = ((await byGus.json()) as { grant: Grant }).grant;
+    const first = ((await byGus.json()) as { grant: GrantRecord }).grant;
     clock.advanceHours(1);
     const again = await post('sam@acme.example', `/api/grants/${id}/revoke`, { reason: 'me too' });
     assert.equal(again.status, 200);

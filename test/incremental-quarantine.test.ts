@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { generateLandingData } from '@quanta/datagen';
 import type { SnapshotRecord } from '@quanta/model';
 import { MeshService } from '@quanta/services';
-import { copyExampleMesh, type ExampleMeshCopy } from './support/example-mesh.ts';
+import { copyExampleMesh, csvText, type ExampleMeshCopy, generateOrderRows } from './support/example-mesh.ts';
 
 const ORDERS = 'quanta://sales/orders/orders';
 const BAD_ROWS = { ragged: 2, wrongType: 2, missingRequired: 2 };
@@ -20,25 +18,18 @@ let secondBatchRows = 0;
 
 /** 800 new orders with their own bad rows (seed 7), ids prefixed `N-` so none repeats the first batch's. */
 async function secondBatch(): Promise<string> {
-  const scratch = await mkdtemp(path.join(os.tmpdir(), 'quanta-batch-'));
-  try {
-    const generated = await generateLandingData(scratch, {
-      seed: 7,
-      orders: 800,
-      customers: 300,
-      campaigns: 12,
-      badRows: BAD_ROWS,
-    });
-    const [header = '', ...rows] = (await readFile(generated.orders.files[0]?.path ?? '', 'utf8'))
-      .trimEnd()
-      .split('\n');
-    secondBatchRows = rows.length;
-    // A row whose order id was left out on purpose stays without one.
-    const renamed = rows.map((row) => (row.startsWith(',') ? row : `N-${row}`));
-    return `${[header, ...renamed].join('\n')}\n`;
-  } finally {
-    await rm(scratch, { recursive: true, force: true });
-  }
+  const { header, rows } = await generateOrderRows({
+    seed: 7,
+    orders: 800,
+    customers: 300,
+    badRows: BAD_ROWS,
+  });
+  secondBatchRows = rows.length;
+  // A row whose order id was left out on purpose stays without one.
+  return csvText(
+    header,
+    rows.map((row) => (row.startsWith(',') ? row : `N-${row}`)),
+  );
 }
 
 /** The quarantine of a published snapshot: each rejected row's reason and source file. */

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { generateLandingData } from '@quanta/datagen';
-import { isJsonObject, type JsonObject, type JsonValue, type StepEvent } from '@quanta/model';
+import { isJsonObject, type JsonValue } from '@quanta/model';
 import { MeshService } from '@quanta/services';
-import { copyExampleMesh, type ExampleMeshCopy } from './support/example-mesh.ts';
+import { copyExampleMesh, csvText, type ExampleMeshCopy, generateOrderRows } from './support/example-mesh.ts';
+import { stepResult } from './support/run-journal.ts';
 
 const ORDERS = 'quanta://sales/orders/orders';
 const BIG_ORDERS = 'quanta://sales/big-orders/big_orders';
@@ -140,25 +140,11 @@ let service: MeshService;
 
 /** New orders (another seed, ids prefixed so they never collide with the first ones), as one CSV. */
 async function newOrders(prefix: string, seed: number): Promise<string> {
-  const scratch = path.join(mesh.root, '.scratch', prefix);
-  const generated = await generateLandingData(scratch, {
-    seed,
-    orders: 1_500,
-    customers: 500,
-    campaigns: 12,
-  });
-  const [header = '', ...rows] = (await readFile(generated.orders.files[0]?.path ?? '', 'utf8'))
-    .trimEnd()
-    .split('\n');
-  return `${[header, ...rows.map((row) => `${prefix}${row}`)].join('\n')}\n`;
-}
-
-/** What a step returned, from the run's journal. */
-function stepResult(events: readonly StepEvent[], step: string): JsonObject {
-  const data = events.find((event) => event.step === step && event.kind === 'succeeded')?.data;
-  const result = isJsonObject(data) && isJsonObject(data.result) ? data.result : data;
-  assert.ok(isJsonObject(result), `step ${step} has a result`);
-  return result;
+  const { header, rows } = await generateOrderRows({ seed, orders: 1_500, customers: 500 });
+  return csvText(
+    header,
+    rows.map((row) => `${prefix}${row}`),
+  );
 }
 
 /** The rows of a snapshot or of a query over the current orders snapshot, sorted (a multiset). */

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { generateLandingData } from '@quanta/datagen';
-import { isJsonObject, type JsonObject, type RunRecord, type StepEvent } from '@quanta/model';
+import { type ColumnProfile, isJsonObject, type RunRecord } from '@quanta/model';
 import { MeshService } from '@quanta/services';
-import { copyExampleMesh, type ExampleMeshCopy } from './support/example-mesh.ts';
+import { copyExampleMesh, csvText, type ExampleMeshCopy, generateOrderRows } from './support/example-mesh.ts';
+import { stepResult } from './support/run-journal.ts';
 
 const ORDERS = 'quanta://sales/orders/orders';
 
@@ -16,36 +15,15 @@ let second: RunRecord;
 
 /** 2,000 new orders (seed 42, ids prefixed `N-`), some without a campaign, as one CSV. */
 async function newBatch(): Promise<string> {
-  const scratch = await mkdtemp(path.join(os.tmpdir(), 'quanta-batch-'));
-  try {
-    const generated = await generateLandingData(scratch, {
-      seed: 42,
-      orders: 2_000,
-      customers: 400,
-      campaigns: 12,
-    });
-    const [header = '', ...rows] = (await readFile(generated.orders.files[0]?.path ?? '', 'utf8'))
-      .trimEnd()
-      .split('\n');
-    const campaign = header.split(',').indexOf('campaign_id');
-    const changed = rows.map((row, index) => {
-      const fields = row.split(',');
-      fields[0] = `N-${fields[0]}`;
-      if (index % 3 === 0) fields[campaign] = '';
-      return fields.join(',');
-    });
-    return `${[header, ...changed].join('\n')}\n`;
-  } finally {
-    await rm(scratch, { recursive: true, force: true });
-  }
-}
-
-/** What a step returned, from the run's journal. */
-function stepResult(events: readonly StepEvent[], step: string): JsonObject {
-  const data = events.find((event) => event.step === step && event.kind === 'succeeded')?.data;
-  const result = isJsonObject(data) && isJsonObject(data.result) ? data.result : data;
-  assert.ok(isJsonObject(result), `step ${step} has a result: ${JSON.stringify(events.map((e) => e.step))}`);
-  return result;
+  const { header, rows } = await generateOrderRows({ seed: 42, orders: 2_000, customers: 400 });
+  const campaign = header.split(',').indexOf('campaign_id');
+  const changed = rows.map((row, index) => {
+    const fields = row.split(',');
+    fields[0] = `N-${fields[0]}`;
+    if (index % 3 === 0) fields[campaign] = '';
+    return fields.join(',');
+  });
+  return csvText(header, changed);
 }
 
 before(async () => {
@@ -89,22 +67,14 @@ test('an incremental ingest is checked and profiled on its new rows, and the run
   // A full profile of the published snapshot: the merged one's exact statistics are the same.
   const full = await service.engine.profile({ path: service.engine.resolveStoragePath(current.storagePath) });
   assert.equal(full.incremental, undefined);
-  assert.deepEqual(
-    storedProfile?.columns.map(({ name, count, nulls, distinct, min, max }) => ({
+  const exact = (columns: readonly ColumnProfile[] | undefined) =>
+    columns?.map(({ name, count, nulls, distinct, min, max }) => ({
       name,
       count,
       nulls,
       distinct,
       min,
       max,
-    })),
-    full.columns.map(({ name, count, nulls, distinct, min, max }) => ({
-      name,
-      count,
-      nulls,
-      distinct,
-      min,
-      max,
-    })),
-  );
+    }));
+  assert.deepEqual(exact(storedProfile?.columns), exact(full.columns));
 });

@@ -3,11 +3,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Clock } from '@quanta/model';
 import type { PgWireServer } from '@quanta/pgwire';
 import { createDomain, createProduct, initMesh, MeshService } from '@quanta/services';
 import pg from 'pg';
 import { startPgWire } from '../packages/cli/src/pg-backend.ts';
+import { manualClock } from './support/manual-clock.ts';
 
 const USERS = `apiVersion: quanta/v1
 kind: Users
@@ -16,17 +16,6 @@ users:
 `;
 
 const PROFILES = 'select count(*)::integer as n from customers.customer_profile.profiles';
-
-/** A clock the test moves by hand: token expiry without waiting. */
-function manualClock(): Clock & { advanceDays(days: number): void } {
-  let now = Date.now();
-  return {
-    now: () => new Date(now),
-    advanceDays: (days) => {
-      now += days * 86_400_000;
-    },
-  };
-}
 
 /** Resolves with the error that ends the client's connection. */
 function connectionEnd(client: pg.Client): Promise<void> {

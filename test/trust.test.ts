@@ -1,17 +1,15 @@
 import assert from 'node:assert/strict';
-import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { generateLandingData } from '@quanta/datagen';
 import type { Incident, JsonObject, RunRecord } from '@quanta/model';
 import { createApi } from '@quanta/server';
 import { MeshService, type PortHealth, recordRunTrust } from '@quanta/services';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
-import { copyExampleMesh, type ExampleMeshCopy } from './support/example-mesh.ts';
+import { copyExampleMesh, csvText, type ExampleMeshCopy, generateOrderRows } from './support/example-mesh.ts';
 import { jsonOf, runCli } from './support/run-cli.ts';
 
 const ORDERS = 'quanta://sales/orders/orders';
@@ -33,28 +31,15 @@ async function bodyOf(request: IncomingMessage): Promise<string> {
 
 /** 3,000 other orders (seed 99, ids prefixed `B-` so they are new) with no campaign, as one CSV. */
 async function secondBatch(): Promise<string> {
-  const scratch = await mkdtemp(path.join(os.tmpdir(), 'quanta-batch-'));
-  try {
-    const generated = await generateLandingData(scratch, {
-      seed: 99,
-      orders: 3_000,
-      customers: 400,
-      campaigns: 12,
-    });
-    const [header = '', ...rows] = (await readFile(generated.orders.files[0]?.path ?? '', 'utf8'))
-      .trimEnd()
-      .split('\n');
-    const campaign = header.split(',').indexOf('campaign_id');
-    const changed = rows.map((row) => {
-      const fields = row.split(',');
-      fields[0] = `B-${fields[0]}`;
-      fields[campaign] = '';
-      return fields.join(',');
-    });
-    return `${[header, ...changed].join('\n')}\n`;
-  } finally {
-    await rm(scratch, { recursive: true, force: true });
-  }
+  const { header, rows } = await generateOrderRows({ seed: 99, orders: 3_000, customers: 400 });
+  const campaign = header.split(',').indexOf('campaign_id');
+  const changed = rows.map((row) => {
+    const fields = row.split(',');
+    fields[0] = `B-${fields[0]}`;
+    fields[campaign] = '';
+    return fields.join(',');
+  });
+  return csvText(header, changed);
 }
 
 before(async () => {

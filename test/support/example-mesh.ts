@@ -1,4 +1,4 @@
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { type BadRowCounts, type GeneratedLanding, generateLandingData } from '@quanta/datagen';
@@ -35,4 +35,43 @@ export async function copyExampleMesh(options: ExampleMeshOptions = {}): Promise
     ...(options.badRows ? { badRows: options.badRows } : {}),
   });
   return { root, landing, remove: () => rm(root, { recursive: true, force: true }) };
+}
+
+/** A seeded batch of generated orders: the orders CSV's header line and its data rows. */
+export interface OrderRows {
+  readonly header: string;
+  readonly rows: string[];
+}
+
+/**
+ * Generates a batch of orders the way the example mesh's landing data is generated (in a
+ * scratch folder, removed after), for a test to rewrite into a later delivery.
+ */
+export async function generateOrderRows(options: {
+  readonly seed: number;
+  readonly orders: number;
+  readonly customers: number;
+  readonly badRows?: Partial<BadRowCounts>;
+}): Promise<OrderRows> {
+  const scratch = await mkdtemp(path.join(os.tmpdir(), 'quanta-batch-'));
+  try {
+    const generated = await generateLandingData(scratch, {
+      seed: options.seed,
+      orders: options.orders,
+      customers: options.customers,
+      campaigns: 12,
+      ...(options.badRows ? { badRows: options.badRows } : {}),
+    });
+    const [header = '', ...rows] = (await readFile(generated.orders.files[0]?.path ?? '', 'utf8'))
+      .trimEnd()
+      .split('\n');
+    return { header, rows };
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+/** The text of a CSV file: its header line, then its rows. */
+export function csvText(header: string, rows: readonly string[]): string {
+  return `${[header, ...rows].join('\n')}\n`;
 }

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 
@@ -39,5 +40,16 @@ export function jsonOf<T>(result: CliResult): T {
     return JSON.parse(result.stdout) as T;
   } catch {
     throw new Error(`not JSON (exit ${result.code}):\n${result.stdout}\n${result.stderr}`);
+  }
+}
+
+/** Runs commands one after another (a test's setup), failing with the stderr of the first that does not exit 0. */
+export async function runCliSteps(
+  commands: readonly (readonly string[])[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv },
+): Promise<void> {
+  for (const args of commands) {
+    const result = await runCli(args, options);
+    assert.equal(result.code, 0, `quanta ${args.join(' ')}: ${result.stderr}`);
   }
 }

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { MetricRule } from '@quanta/model';
 import { readFunctionKinds } from './append-distributive.ts';
 import type { QualityRequest as EngineQualityRequest } from './data-engine.ts';
 import { DuckDbDatabase } from './duckdb-database.ts';
-import { column, createEngineFixture, type EngineFixture, readRows } from './test-fixtures.ts';
+import { column, createEngineFixture, type EngineFixture, metricRule, readRows } from './test-fixtures.ts';
 
 let fixture: EngineFixture;
 
@@ -182,18 +181,12 @@ describe('the rows an appended snapshot gained', () => {
   const BASE = 130_000; // more than one DuckDB row group (122,880 rows)
   const DELTA = 20_000;
   const columns = [column('order_id', 'string'), column('email', 'string'), column('n', 'integer')];
-  const quarantineBadEmails: MetricRule = {
-    id: 'email',
-    name: 'email',
-    severity: 'error',
-    kind: 'metric',
+  const quarantineBadEmails = metricRule('email', {
     metric: 'invalidValues',
     columns: ['email'],
     validity: { pattern: 'u[0-9]+@x[.]org' },
-    threshold: { operator: 'mustBe', value: 0 },
-    unit: 'rows',
     onFail: 'quarantine',
-  };
+  });
   const request: EngineQualityRequest = {
     columns,
     rules: [quarantineBadEmails],

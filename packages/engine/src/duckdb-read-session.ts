@@ -1,5 +1,6 @@
 import type { DuckDBConnection, DuckDBResult } from '@duckdb/node-api';
 import { type ColumnType, type JsonValue, QuantaError } from '@quanta/model';
+import { chunkIterator } from './chunk-iterator.ts';
 import { isTypeName } from './column-types.ts';
 import type {
   QueryResult,
@@ -180,16 +181,7 @@ class DuckDbRowStream implements RowStream {
   }
 
   [Symbol.asyncIterator](): AsyncIterator<JsonValue[][]> {
-    return {
-      next: async () => {
-        const chunk = await this.next();
-        return chunk === undefined ? { done: true, value: undefined } : { done: false, value: chunk };
-      },
-      return: async () => {
-        await this.close();
-        return { done: true, value: undefined };
-      },
-    };
+    return chunkIterator(this);
   }
 }
 

@@ -33,34 +33,16 @@ const EDGES = `SELECT * FROM (VALUES
 
 let fixture: EngineFixture;
 
-async function stage(sql: string, name: string, inputs: Record<string, { path: string }> = {}) {
-  return fixture.engine.transform({ sql, inputs, target: { domain: 'd', runId: 'r', name } });
-}
-
-async function publish(staged: StagedTable, name: string): Promise<string> {
-  const promoted = await fixture.engine.promote(staged, {
-    domain: 'd',
-    product: 'p',
-    port: name,
-    snapshotId: name,
-  });
-  return fixture.engine.resolveStoragePath(promoted.storagePath);
-}
-
 /** The previous snapshot's rows then the delta's, as an incremental ingest stages them. */
 async function append(input: { base: number; delta: number; name: string }) {
-  const base = await stage(rowsSql({ seed: 3, first: 0, count: input.base }), `${input.name}-base`);
+  const base = await fixture.stage(rowsSql({ seed: 3, first: 0, count: input.base }), `${input.name}-base`);
   const baseProfile = await fixture.engine.profile(base);
-  const previous = await publish(base, `${input.name}-base`);
-  const delta = await stage(
+  const previous = await fixture.publish(base, `${input.name}-base`);
+  const delta = await fixture.stage(
     `${rowsSql({ seed: 5, first: input.base, count: input.delta })} UNION ALL ${EDGES}`,
     `${input.name}-delta`,
   );
-  const appended = (name: string) =>
-    stage('SELECT * FROM previous UNION ALL BY NAME SELECT * FROM delta', name, {
-      previous: { path: previous },
-      delta: { path: delta.path },
-    });
+  const appended = (name: string) => fixture.stageAppended({ previous, delta }, name);
   return {
     baseProfile,
     forFull: await appended(`${input.name}-full`),

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { MetricRule, QualityReport, QualityRule } from '@quanta/model';
-import type { QualityRequest, StagedTable } from './data-engine.ts';
-import { column, createEngineFixture, type EngineFixture } from './test-fixtures.ts';
+import type { QualityRequest } from './data-engine.ts';
+import { column, createEngineFixture, type EngineFixture, metricRule as metric } from './test-fixtures.ts';
 
 const NOW = '2025-07-01T00:00:00.000Z';
 const CUSTOMERS = 'customers/customers.odcs.yaml';
@@ -62,22 +62,6 @@ function ordersSql(rows: readonly OrderRow[]): string {
       `${row.amount}::DECIMAL(12,2), DATE '2025-01-01' + ${row.day})`,
   );
   return `SELECT * FROM (VALUES ${values.join(',\n')}) AS t(order_id, customer_id, email, status, amount, order_date)`;
-}
-
-function metric(
-  id: string,
-  fields: Pick<MetricRule, 'metric' | 'columns'> & Partial<MetricRule>,
-): MetricRule {
-  return {
-    id,
-    name: id,
-    severity: 'error',
-    kind: 'metric',
-    threshold: { operator: 'mustBe', value: 0 },
-    unit: 'rows',
-    onFail: 'report',
-    ...fields,
-  };
 }
 
 const RULES: readonly QualityRule[] = [
@@ -146,20 +130,6 @@ let previous: string;
 let baseReport: QualityReport;
 const BASE_ROWS = 3000;
 
-async function stage(sql: string, name: string, inputs: QualityRequest['references'] = {}) {
-  return fixture.engine.transform({ sql, inputs: inputs ?? {}, target: { domain: 'd', runId: 'r', name } });
-}
-
-async function publish(staged: StagedTable, name: string): Promise<string> {
-  const promoted = await fixture.engine.promote(staged, {
-    domain: 'd',
-    product: 'p',
-    port: name,
-    snapshotId: name,
-  });
-  return fixture.engine.resolveStoragePath(promoted.storagePath);
-}
-
 function request(extra: Partial<QualityRequest> = {}): QualityRequest {
   return {
     columns: COLUMNS,
@@ -171,30 +141,22 @@ function request(extra: Partial<QualityRequest> = {}): QualityRequest {
   };
 }
 
-/**
- * The table incremental ingest stages: the previous snapshot's rows, then the delta's (the
- * same SQL as `quanta.ingest` with `incremental: true`).
- */
-async function appended(delta: StagedTable, name: string): Promise<StagedTable> {
-  return stage('SELECT * FROM previous UNION ALL BY NAME SELECT * FROM delta', name, {
-    previous: { path: previous },
-    delta: { path: delta.path },
-  });
-}
-
 const verdicts = (report: QualityReport) =>
   report.clauses.map((clause) => ({ id: clause.id, status: clause.status, measured: clause.measured }));
 
 before(async () => {
   fixture = await createEngineFixture();
   const known = Array.from({ length: 55 }, (_, index) => `('C${index}')`).join(', ');
-  customers = await publish(
-    await stage(`SELECT * FROM (VALUES ${known}) AS t(customer_id)`, 'customers'),
+  customers = await fixture.publish(
+    await fixture.stage(`SELECT * FROM (VALUES ${known}) AS t(customer_id)`, 'customers'),
     'customers',
   );
-  const base = await stage(ordersSql(generateOrders({ seed: 7, first: 0, count: BASE_ROWS })), 'base');
+  const base = await fixture.stage(
+    ordersSql(generateOrders({ seed: 7, first: 0, count: BASE_ROWS })),
+    'base',
+  );
   baseReport = await fixture.engine.checkQuality(base, request());
-  previous = await publish(base, 'orders');
+  previous = await fixture.publish(base, 'orders');
 });
 after(() => fixture.dispose());
 
@@ -207,9 +169,9 @@ describe('an incremental check of an appended snapshot', () => {
   ];
 
   test('gives the full scan’s verdicts, clause for clause, reading only the delta where it can', async () => {
-    const delta = await stage(ordersSql(deltaRows()), 'delta');
-    const forFull = await appended(delta, 'appended-full');
-    const forDelta = await appended(delta, 'appended-delta');
+    const delta = await fixture.stage(ordersSql(deltaRows()), 'delta');
+    const forFull = await fixture.stageAppended({ previous, delta }, 'appended-full');
+    const forDelta = await fixture.stageAppended({ previous, delta }, 'appended-delta');
     const full = await fixture.engine.checkQuality(forFull, request());
     const incremental = await fixture.engine.checkQuality(
       forDelta,
@@ -248,12 +210,15 @@ describe('an incremental check of an appended snapshot', () => {
   });
 
   test('a clause measuring something else than its base clause reads the whole table', async () => {
-    const delta = await stage(ordersSql(deltaRows()), 'delta-2');
-    const forFull = await appended(delta, 'appended-full-2');
-    const forDelta = await appended(delta, 'appended-delta-2');
+    const delta = await fixture.stage(ordersSql(deltaRows()), 'delta-2');
+    const forFull = await fixture.stageAppended({ previous, delta }, 'appended-full-2');
+    const forDelta = await fixture.stageAppended({ previous, delta }, 'appended-delta-2');
     // The reference was republished since the base was checked: orphans must be counted again.
-    const republished = await publish(
-      await stage(`SELECT * FROM (VALUES ('C1'), ('C2'), ('C3'), ('C4')) AS t(customer_id)`, 'customers-2'),
+    const republished = await fixture.publish(
+      await fixture.stage(
+        `SELECT * FROM (VALUES ('C1'), ('C2'), ('C3'), ('C4')) AS t(customer_id)`,
+        'customers-2',
+      ),
       'customers-2',
     );
     const status = RULES.find((rule) => rule.id === 'status') as MetricRule;
@@ -275,8 +240,8 @@ describe('an incremental check of an appended snapshot', () => {
   });
 
   test('a quarantine rule the base was not checked with makes it a full scan', async () => {
-    const delta = await stage(ordersSql(deltaRows()), 'delta-3');
-    const table = await appended(delta, 'appended-3');
+    const delta = await fixture.stage(ordersSql(deltaRows()), 'delta-3');
+    const table = await fixture.stageAppended({ previous, delta }, 'appended-3');
     const rules = [
       ...RULES,
       metric('status-quarantine', {

@@ -1,3 +1,4 @@
+export { type ChunkSource, chunkIterator } from './chunk-iterator.ts';
 export * from './data-engine.ts';
 export { DuckDbEngine, type DuckDbEngineOptions } from './duckdb-engine.ts';
 export { writeParquet } from './parquet-export.ts';

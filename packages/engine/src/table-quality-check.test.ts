@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { MetricRule, QualityReport, QualityRule, QualityThreshold } from '@quanta/model';
+import type { QualityReport, QualityRule } from '@quanta/model';
 import type { StagedTable } from './data-engine.ts';
-import { column, createEngineFixture, type EngineFixture } from './test-fixtures.ts';
+import { column, createEngineFixture, type EngineFixture, metricRule as metric } from './test-fixtures.ts';
 
 const NOW = '2025-03-10T00:00:00.000Z';
 const COLUMNS = [
@@ -40,22 +40,6 @@ async function stage(sql: string, name: string): Promise<StagedTable> {
     inputs: {},
     target: { domain: 'sales', runId: `run-${runs}`, name },
   });
-}
-
-function metric(
-  id: string,
-  fields: Pick<MetricRule, 'metric' | 'columns'> & Partial<MetricRule> & { threshold?: QualityThreshold },
-): MetricRule {
-  return {
-    id,
-    name: id,
-    severity: 'error',
-    kind: 'metric',
-    threshold: { operator: 'mustBe', value: 0 },
-    unit: 'rows',
-    onFail: 'report',
-    ...fields,
-  };
 }
 
 async function check(rules: readonly QualityRule[], table: StagedTable = orders) {

@@ -1,4 +1,4 @@
-import type { RowStream } from '@quanta/engine';
+import { chunkIterator, type RowStream } from '@quanta/engine';
 import type { ColumnType, JsonValue } from '@quanta/model';
 
 /** A port version a query read. */
@@ -91,16 +91,7 @@ export class GatewayRowStream implements GatewayStream {
   }
 
   [Symbol.asyncIterator](): AsyncIterator<JsonValue[][]> {
-    return {
-      next: async () => {
-        const chunk = await this.next();
-        return chunk === undefined ? { done: true, value: undefined } : { done: false, value: chunk };
-      },
-      return: async () => {
-        await this.close();
-        return { done: true, value: undefined };
-      },
-    };
+    return chunkIterator(this);
   }
 
   #end(end: StreamEnd): Promise<void> {

@@ -394,6 +394,23 @@ export class PgWireSession {
     return true;
   }
 
+  /**
+   * The encodings of a portal's columns. A portal executed without Describe gets them now: the
+   * client knows the columns, only their encoding matters. Undefined (after the error) when a
+   * format is refused.
+   */
+  #encodingOf(portal: Portal, columns: readonly PgWireColumn[]): Portal['described'] {
+    if (portal.described !== undefined) return portal.described;
+    const formats = resultFormatsOf(portal.resultFormats, columns.length);
+    const described = describeColumns(columns, formats);
+    if ('unsupported' in described) {
+      this.#describeRows(portal, columns);
+      return undefined;
+    }
+    portal.described = { types: described.types, formats };
+    return portal.described;
+  }
+
   async #describePortal(name: string): Promise<void> {
     const portal = this.#portal(name);
     if (portal === undefined) return;
@@ -437,19 +454,11 @@ export class PgWireSession {
     options: { outcome: Extract<StatementOutcome, { kind: 'rows' }>; maxRows: number },
   ): void {
     const { outcome, maxRows } = options;
-    if (portal.described === undefined) {
-      // Executed without Describe: the client knows the columns, only their encoding matters.
-      const formats = resultFormatsOf(portal.resultFormats, outcome.columns.length);
-      const described = describeColumns(outcome.columns, formats);
-      if ('unsupported' in described) {
-        this.#describeRows(portal, outcome.columns);
-        return;
-      }
-      portal.described = { types: described.types, formats };
-    }
+    const described = this.#encodingOf(portal, outcome.columns);
+    if (described === undefined) return;
     const end = maxRows > 0 ? Math.min(portal.offset + maxRows, outcome.rows.length) : outcome.rows.length;
     const slice = outcome.rows.slice(portal.offset, end);
-    for (const message of dataRows(slice, portal.described)) this.#send(message);
+    for (const message of dataRows(slice, described)) this.#send(message);
     portal.offset = end;
     if (end < outcome.rows.length) this.#send(portalSuspended());
     else this.#send(commandComplete(tagOf(outcome, slice.length)));
@@ -499,16 +508,8 @@ export class PgWireSession {
     options: { outcome: Extract<StatementOutcome, { kind: 'stream' }>; maxRows: number },
   ): Promise<void> {
     const { outcome, maxRows } = options;
-    if (portal.described === undefined) {
-      const formats = resultFormatsOf(portal.resultFormats, outcome.columns.length);
-      const described = describeColumns(outcome.columns, formats);
-      if ('unsupported' in described) {
-        this.#describeRows(portal, outcome.columns);
-        return;
-      }
-      portal.described = { types: described.types, formats };
-    }
-    const described = portal.described;
+    const described = this.#encodingOf(portal, outcome.columns);
+    if (described === undefined) return;
     const controller = new AbortController();
     this.#inFlight = controller;
     const iterator = outcome.stream[Symbol.asyncIterator]();

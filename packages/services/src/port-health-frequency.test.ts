@@ -1,17 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { CatalogState, QualityReport } from '@quanta/model';
-import { type CatalogStore, type IncidentStore, openCatalogStore, openIncidentStore } from '@quanta/store';
 import { frequencyLimitHours, meshHealth } from './port-health.ts';
+import { createHealthStore, type HealthStoreFixture } from './test-health-store.ts';
 
 const DAILY = 'quanta://sales/orders/orders';
 const UNPROMISED = 'quanta://sales/orders/lines';
-
-let now = new Date('2025-06-01T00:00:00.000Z');
-const clock = { now: () => now };
 
 function port(name: string, contract: CatalogState['ports'][number]['contract']) {
   return {
@@ -60,22 +54,15 @@ function passing(at: string): QualityReport {
   };
 }
 
-let folder: string;
-let store: CatalogStore;
-let incidents: IncidentStore;
+let fixture: HealthStoreFixture;
 
-async function publish(address: string, at: string) {
-  now = new Date(at);
+/** Publishes 10 rows that pass their checks on `address` at `at`. */
+function publish(address: string, at: string) {
   const runId = `run-${address.split('/').at(-1)}-${at}`;
-  await store.startRun({ id: runId, product: 'quanta://sales/orders', trigger: 'test' });
-  await store.publishSnapshot({
+  return fixture.publish({
     port: address,
-    schemaHash: 'h',
-    columns: [],
-    inputVersions: [],
+    at,
     runId,
-    storagePath: `sales/orders/x/${runId.replaceAll(':', '-')}.duckdb`,
-    bytes: 1,
     rowCount: 10,
     quarantinedRows: 0,
     quality: passing(at),
@@ -83,16 +70,17 @@ async function publish(address: string, at: string) {
 }
 
 async function healthAt(at: string, address: string) {
-  const [health] = await meshHealth(store, { incidents, now: new Date(at), address });
+  const [health] = await meshHealth(fixture.store, {
+    incidents: fixture.incidents,
+    now: new Date(at),
+    address,
+  });
   assert.ok(health);
   return health;
 }
 
 before(async () => {
-  folder = await mkdtemp(join(tmpdir(), 'quanta-frequency-'));
-  store = await openCatalogStore({ embeddedPath: join(folder, 'catalog.db') }, { clock });
-  incidents = await openIncidentStore({ embeddedPath: join(folder, 'catalog.db') });
-  await store.applyCatalog(CATALOG, { appliedBy: 'test' });
+  fixture = await createHealthStore(CATALOG);
   // Daily: on time (24.5 h after the first), then late (47.5 h after the second).
   await publish(DAILY, '2025-06-10T06:00:00.000Z');
   await publish(DAILY, '2025-06-11T06:30:00.000Z');
@@ -100,11 +88,7 @@ before(async () => {
   await publish(UNPROMISED, '2025-06-10T06:00:00.000Z');
 });
 
-after(async () => {
-  await incidents.close();
-  await store.close();
-  await rm(folder, { recursive: true, force: true });
-});
+after(() => fixture.dispose());
 
 test('the frequency limit is the strictest readable frequency SLA, in hours (days by default)', () => {
   assert.equal(frequencyLimitHours(CATALOG.ports[0]?.contract ?? {}), 24);

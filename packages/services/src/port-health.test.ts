@@ -1,18 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { CatalogState, ClauseResult, Incident, QualityReport } from '@quanta/model';
-import { type CatalogStore, type IncidentStore, openCatalogStore, openIncidentStore } from '@quanta/store';
+import type { CatalogStore, IncidentStore } from '@quanta/store';
 import { freshnessLimitHours, meshHealth } from './port-health.ts';
+import { createHealthStore, type HealthStoreFixture } from './test-health-store.ts';
 
 const PORT = 'quanta://sales/orders/orders';
 const OTHER = 'quanta://hr/people/staff';
-
-/** A clock the test sets by hand: snapshots are stamped when the test says. */
-let now = new Date('2025-06-01T00:00:00.000Z');
-const clock = { now: () => now };
 
 const CATALOG: CatalogState = {
   domains: [
@@ -89,34 +83,18 @@ function report(at: string, clauses: ClauseResult[], isBlocking = false): Qualit
   };
 }
 
-let folder: string;
+let fixture: HealthStoreFixture;
 let store: CatalogStore;
 let incidents: IncidentStore;
 
-async function publish(
-  at: string,
-  rows: { rowCount: number; quarantinedRows: number; quality: QualityReport },
-) {
-  now = new Date(at);
-  const runId = `run-${at}`;
-  await store.startRun({ id: runId, product: 'quanta://sales/orders', trigger: 'test' });
-  await store.publishSnapshot({
-    port: PORT,
-    schemaHash: 'h',
-    columns: [],
-    inputVersions: [],
-    runId,
-    storagePath: `sales/orders/orders/${runId}.duckdb`,
-    bytes: 1,
-    ...rows,
-  });
+/** Publishes the orders port at `at` (snapshots are stamped when the test says). */
+function publish(at: string, rows: { rowCount: number; quarantinedRows: number; quality: QualityReport }) {
+  return fixture.publish({ port: PORT, at, runId: `run-${at}`, ...rows });
 }
 
 before(async () => {
-  folder = await mkdtemp(join(tmpdir(), 'quanta-health-'));
-  store = await openCatalogStore({ embeddedPath: join(folder, 'catalog.db') }, { clock });
-  incidents = await openIncidentStore({ embeddedPath: join(folder, 'catalog.db') });
-  await store.applyCatalog(CATALOG, { appliedBy: 'test' });
+  fixture = await createHealthStore(CATALOG);
+  ({ store, incidents } = fixture);
   await publish('2025-06-20T06:00:00.000Z', {
     rowCount: 100,
     quarantinedRows: 0,
@@ -147,11 +125,7 @@ before(async () => {
   await incidents.saveIncident({ ...incident, id: 'inc-0', state: 'resolved' });
 });
 
-after(async () => {
-  await incidents.close();
-  await store.close();
-  await rm(folder, { recursive: true, force: true });
-});
+after(() => fixture.dispose());
 
 test('the freshness limit is the strictest latency or freshness SLA, in hours', () => {
   assert.equal(freshnessLimitHours(CATALOG.ports[0]?.contract ?? {}), 24);
