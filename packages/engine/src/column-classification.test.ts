@@ -112,3 +112,18 @@ test('checksums: IBAN mod-97 and Luhn', () => {
   assert.equal(isValidCardNumber('4111 1111 1111 1111'), true);
   assert.equal(isValidCardNumber('4111111111111112'), false);
 });
+
+test('the sample is spread over the whole table, the same on every run, without reading it all in order', async () => {
+  // Emails only in the second half: a sample of the first rows would find none.
+  const staged = await fixture.engine.transform({
+    sql: `SELECT CASE WHEN i < 100000 THEN 'n/a' ELSE 'user' || i || '@example.org' END AS contact FROM range(200000) AS t(i)`,
+    inputs: {},
+    target: { domain: 'd', runId: 'r', name: 'spread' },
+  });
+  const [first] = await fixture.engine.classifyColumns(staged, { sampleSize: 2000 });
+  const [again] = await fixture.engine.classifyColumns(staged, { sampleSize: 2000 });
+  assert.equal(first?.sampled, 2000);
+  const ratio = first?.detections.find((detection) => detection.kind === 'email')?.ratio ?? 0;
+  assert.ok(ratio > 0.4 && ratio < 0.6, `about half the sampled values are emails, not ${ratio}`);
+  assert.deepEqual(again, first, 'the same sample every time');
+});
