@@ -4,6 +4,7 @@ import path from 'node:path';
 import { DuckDbEngine } from '@quanta/engine';
 import { Gateway } from '@quanta/gateway';
 import type { CatalogState, ColumnSpec, PortRecord } from '@quanta/model';
+import { buildMaskSidecars } from '@quanta/services';
 import { openAuditStore, openCatalogStore } from '@quanta/store';
 import { TEST_SECRET, testAccessPolicy } from '../packages/gateway/src/test-mesh.ts';
 import { type BenchResult, median, timeMs } from './bench-result.ts';
@@ -143,9 +144,20 @@ export async function benchAccess(options: { rows?: number } = {}): Promise<Benc
       for (let index = 0; index < runs; index += 1) times.push(await work());
       return median(times);
     };
+    const rawLarge = await measure(() => raw(large), 5);
+    // Before the snapshot has a mask sidecar: the keyed hash is computed per value by the query.
+    const computedLarge = await measure(() => governed(large, 'sam'), 5);
+    // As a succeeded run does after publishing (ADR 019).
+    let sidecarBuild = 0;
+    const [sidecar] = await (async () => {
+      const started = performance.now();
+      const outcomes = await buildMaskSidecars({ store, engine, secret: async () => TEST_SECRET });
+      sidecarBuild = performance.now() - started;
+      return outcomes;
+    })();
+    if (sidecar?.kind !== 'built') throw new Error(`no mask sidecar: ${JSON.stringify(sidecar)}`);
     const rawSmall = await measure(() => raw(small), 41);
     const gatewaySmall = await measure(() => governed(small, 'sam'), 41);
-    const rawLarge = await measure(() => raw(large), 5);
     const gatewayLarge = await measure(() => governed(large, 'sam'), 5);
     const adminLarge = await measure(() => governed(large, 'gus'), 5);
     // ada (customers owner) reads every column of the query raw: the gateway without mask cost.
@@ -176,8 +188,18 @@ export async function benchAccess(options: { rows?: number } = {}): Promise<Benc
         },
         { label: 'full scan, raw DuckDB', value: rawLarge, unit: 'ms' },
         {
-          label: 'full scan, gateway as analyst (hash, partial, redact, row filter)',
+          label: 'full scan, gateway as analyst (hash from the mask sidecar, partial, redact, row filter)',
           value: gatewayLarge,
+          unit: 'ms',
+        },
+        {
+          label: 'full scan, gateway as analyst, hashes computed per query (no sidecar)',
+          value: computedLarge,
+          unit: 'ms',
+        },
+        {
+          label: `mask sidecar build (${sidecar.columns.length} columns hashed, once per snapshot)`,
+          value: sidecarBuild,
           unit: 'ms',
         },
         {
@@ -197,7 +219,7 @@ export async function benchAccess(options: { rows?: number } = {}): Promise<Benc
         target: '≤ 1.10×',
       },
       notes:
-        'Raw DuckDB runs the same SQL on the same snapshot without masks or filters; the analyst reads 1/4 of the rows but pays an HMAC-SHA256 per email.',
+        "Raw DuckDB runs the same SQL on the same snapshot without masks or filters; the analyst reads 1/4 of the rows. Its emails are hashed with HMAC-SHA256: read from the snapshot's mask sidecar, built once after publishing as a run does (ADR 019), or computed per value by the query before the sidecar exists.",
     };
   } finally {
     await engine.close();

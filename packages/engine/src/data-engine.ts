@@ -238,6 +238,31 @@ export interface PromotedSnapshot {
   readonly bytes: number;
 }
 
+/**
+ * What a snapshot's mask sidecar holds (ADR 019): per row of the snapshot, its rowid and, per
+ * column, the keyed hash the `hash` mask would compute at query time, precomputed once.
+ */
+export interface MaskSidecarRequest {
+  /** The hash as a SQL macro of one parameter (the value as VARCHAR); defined only while building. */
+  readonly macro: { readonly name: string; readonly parameters: readonly string[]; readonly body: string };
+  /** Columns of the snapshot's `data` to hash. */
+  readonly columns: readonly string[];
+  /** Each hashed column is named `<columnPrefix><column>` in the sidecar's table `hashes`. */
+  readonly columnPrefix: string;
+  /**
+   * Identifies the key and the columns (8 to 64 lower-case hex digits, part of the file name):
+   * a reader uses a sidecar only under the fingerprint it expects.
+   */
+  readonly fingerprint: string;
+}
+
+/** A mask sidecar next to its snapshot: written now, or found already there. */
+export interface MaskSidecar {
+  readonly kind: 'built' | 'existing';
+  /** Absolute path of the sidecar file. */
+  readonly path: string;
+}
+
 /** A table reference found in a query, as written. */
 export interface TableReference {
   readonly catalog?: string;
@@ -355,10 +380,17 @@ export interface DataEngine {
   /** Absolute path of a published snapshot from its storage path. */
   resolveStoragePath(storagePath: string): string;
   /**
-   * Deletes a published snapshot's file once the catalog no longer lists it (retention): read
-   * sessions kept open over it are closed first, so nothing reads it afterwards.
+   * Deletes a published snapshot's file, and its mask sidecars, once the catalog no longer lists
+   * it (retention): read sessions kept open over them are closed first, so nothing reads them afterwards.
    */
   removeSnapshot(storagePath: string): Promise<void>;
+  /**
+   * Writes the mask sidecar of a published snapshot next to it (`<snapshot>.masks-<fingerprint>.duckdb`,
+   * read-only, table `hashes` keyed by the rowid of `data`); nothing when it exists already.
+   */
+  buildMaskSidecar(storagePath: string, request: MaskSidecarRequest): Promise<MaskSidecar>;
+  /** The absolute path of a snapshot's mask sidecar for a fingerprint, when it exists. */
+  maskSidecarPath(storagePath: string, fingerprint: string): Promise<string | undefined>;
   parseQuery(sql: string): Promise<ParsedQuery>;
   /**
    * Rewrites every table reference of a single SELECT; the callback returns the new reference

@@ -18,6 +18,8 @@ import type {
   DataEngine,
   EngineCallOptions,
   IngestRequest,
+  MaskSidecar,
+  MaskSidecarRequest,
   ParsedQuery,
   ProfileOptions,
   PromotedSnapshot,
@@ -37,6 +39,7 @@ import type {
 import { type DatabaseSettings, DuckDbDatabase } from './duckdb-database.ts';
 import { DuckDbReadSession } from './duckdb-read-session.ts';
 import { toIngestError, toQueryError } from './engine-errors.ts';
+import { buildMaskSidecarFile, maskSidecarFile, maskSidecarFilesOf, removeFile } from './mask-sidecar.ts';
 import { CREATE_QUARANTINE_SQL, copyQuarantine, DATA_TABLE } from './quarantine.ts';
 import { ingestRecords } from './record-ingest.ts';
 import { ResultMemo } from './result-memo.ts';
@@ -298,13 +301,30 @@ export class DuckDbEngine implements DataEngine {
     return this.#layout.resolve(storagePath);
   }
 
-  /** Deletes a snapshot file after closing the pooled sandboxes that attach it. */
+  /** Deletes a snapshot file and its mask sidecars after closing the pooled sandboxes that attach them. */
   async removeSnapshot(storagePath: string): Promise<void> {
     this.#assertOpen();
     const path = this.#layout.resolve(storagePath);
     await this.#sandboxes.evict(path);
     await rm(path, { force: true });
     await rm(`${path}.wal`, { force: true });
+    for (const sidecar of await maskSidecarFilesOf(path)) {
+      await this.#sandboxes.evict(sidecar);
+      await removeFile(sidecar);
+    }
+  }
+
+  /** Writes a published snapshot's mask sidecar next to it, unless it exists (ADR 019). */
+  async buildMaskSidecar(storagePath: string, request: MaskSidecarRequest): Promise<MaskSidecar> {
+    this.#assertOpen();
+    return buildMaskSidecarFile(this.#layout.resolve(storagePath), { request, settings: this.#settings });
+  }
+
+  /** The absolute path of a snapshot's mask sidecar for a fingerprint, when the file exists. */
+  async maskSidecarPath(storagePath: string, fingerprint: string): Promise<string | undefined> {
+    this.#assertOpen();
+    const sidecar = maskSidecarFile(this.#layout.resolve(storagePath), fingerprint);
+    return (await fileExists(sidecar)) ? sidecar : undefined;
   }
 
   /** Parses a query with DuckDB's parser. */

@@ -3,7 +3,7 @@ import { createHmac } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { type QuantaErrorCode, toQuantaError } from '@quanta/model';
 import type { GatewayResult } from './gateway.ts';
-import { createTestMesh, TEST_SECRET, type TestMesh } from './test-mesh.ts';
+import { buildCustomersMaskSidecar, createTestMesh, TEST_SECRET, type TestMesh } from './test-mesh.ts';
 
 /**
  * Attempts by principals without rights to read a masked column, a filtered row, a hidden column
@@ -41,8 +41,16 @@ function assertNoSecret(text: string, label: string): void {
 
 /** Runs an attempt: it is either refused with a denial code or answers without any secret. */
 async function attempt(sql: string, principal = 'sam'): Promise<GatewayResult | undefined> {
+  return attemptOn(mesh, { sql, principal });
+}
+
+/** {@link attempt} on another mesh. */
+async function attemptOn(
+  target: TestMesh,
+  { sql, principal = 'sam' }: { sql: string; principal?: string },
+): Promise<GatewayResult | undefined> {
   try {
-    const result = await mesh.gateway.query(sql, { principal });
+    const result = await target.gateway.query(sql, { principal });
     assertNoSecret(JSON.stringify({ columns: result.columns, rows: result.rows }), sql);
     return result;
   } catch (error) {
@@ -57,6 +65,22 @@ async function attempt(sql: string, principal = 'sam'): Promise<GatewayResult | 
   }
 }
 
+/**
+ * What a query answers, for comparing two meshes: the rows and column types, or the error code.
+ * Column names are left out: an unaliased subquery is named after the view's SQL text.
+ */
+async function outcomeOf(
+  target: TestMesh,
+  { sql, principal = 'sam' }: { sql: string; principal?: string },
+): Promise<{ types: string[]; rows: readonly unknown[][] } | { code: string }> {
+  try {
+    const result = await target.gateway.query(sql, { principal });
+    return { types: result.columns.map((column) => column.type), rows: result.rows };
+  } catch (error) {
+    return { code: toQuantaError(error).code };
+  }
+}
+
 /** Runs an attempt that must be refused outright. */
 async function refused(sql: string, principal = 'sam'): Promise<void> {
   const result = await attempt(sql, principal);
@@ -65,45 +89,47 @@ async function refused(sql: string, principal = 'sam'): Promise<void> {
 
 const C = 'customers.crm.customers';
 
+/** Reads an FR sales analyst tries on the customers port: none may show a secret. */
+const LEAK_ATTEMPTS: readonly string[] = [
+  `SELECT * FROM ${C}`,
+  `SELECT email, phone, notes FROM ${C}`,
+  `WITH c AS (SELECT * FROM ${C}) SELECT * FROM c`,
+  `WITH RECURSIVE r AS (SELECT email FROM ${C} UNION ALL SELECT email FROM r WHERE false) SELECT * FROM r`,
+  `SELECT * FROM (SELECT * FROM (SELECT email, name FROM ${C}) a) b`,
+  `SELECT email FROM ${C} UNION ALL SELECT email FROM ${C}`,
+  `SELECT name FROM ${C} UNION SELECT notes FROM ${C} EXCEPT SELECT 'x'`,
+  `SELECT * EXCLUDE (customer_id) FROM ${C}`,
+  `SELECT COLUMNS(*) FROM ${C}`,
+  `SELECT COLUMNS('.*(mail|score|value).*') FROM ${C}`,
+  `SELECT first_value(email) OVER (ORDER BY customer_id), lag(name) OVER () FROM ${C}`,
+  `SELECT max(email), min(notes), max(phone), sum(lifetime_value) FROM ${C}`,
+  `SELECT string_agg(email, ','), string_agg(name, ',') FROM ${C}`,
+  `SELECT to_json(c) FROM ${C} c`,
+  `SELECT c FROM ${C} c`,
+  `SELECT row(c.*) FROM ${C} c`,
+  `SELECT {'e': email, 'p': phone} FROM ${C}`,
+  `SELECT list_transform(list(email), x -> upper(x)) FROM ${C}`,
+  `SELECT list(name), list(lifetime_value) FROM ${C}`,
+  `SELECT unnest([email, notes]) FROM ${C}`,
+  `SELECT arg_max(email, lifetime_value), histogram(country) FROM ${C}`,
+  `FROM ${C} SELECT email, name`,
+  `SELECT email FROM ${C} GROUP BY ALL ORDER BY ALL`,
+  `SELECT email FROM ${C} QUALIFY row_number() OVER () = 1`,
+  `SELECT * FROM ${C} USING SAMPLE 100%`,
+  `SELECT * FROM ${C} WHERE country = 'DE' OR 1 = 1`,
+  `SELECT * FROM "quanta://customers/crm/customers"`,
+  `SELECT * FROM "quanta://customers/crm/customers@1"`,
+  `SELECT * FROM customers.crm."customers@1"`,
+  `SELECT "EMAIL", "Name" FROM "customers"."crm"."customers"`,
+  `SELECT * FROM ${C} AS port_1`,
+  `PIVOT ${C} ON country USING count(*)`,
+  `SELECT (SELECT email FROM ${C} ORDER BY customer_id LIMIT 1), (SELECT max(name) FROM ${C})`,
+  `SELECT md5(email), length(notes) FROM ${C}`,
+  `SELECT email /* , raw */ FROM ${C} -- WHERE country = 'FR'`,
+];
+
 describe('masked, hidden and filtered data stays out of reach of an FR sales analyst', () => {
-  const reads: readonly string[] = [
-    `SELECT * FROM ${C}`,
-    `SELECT email, phone, notes FROM ${C}`,
-    `WITH c AS (SELECT * FROM ${C}) SELECT * FROM c`,
-    `WITH RECURSIVE r AS (SELECT email FROM ${C} UNION ALL SELECT email FROM r WHERE false) SELECT * FROM r`,
-    `SELECT * FROM (SELECT * FROM (SELECT email, name FROM ${C}) a) b`,
-    `SELECT email FROM ${C} UNION ALL SELECT email FROM ${C}`,
-    `SELECT name FROM ${C} UNION SELECT notes FROM ${C} EXCEPT SELECT 'x'`,
-    `SELECT * EXCLUDE (customer_id) FROM ${C}`,
-    `SELECT COLUMNS(*) FROM ${C}`,
-    `SELECT COLUMNS('.*(mail|score|value).*') FROM ${C}`,
-    `SELECT first_value(email) OVER (ORDER BY customer_id), lag(name) OVER () FROM ${C}`,
-    `SELECT max(email), min(notes), max(phone), sum(lifetime_value) FROM ${C}`,
-    `SELECT string_agg(email, ','), string_agg(name, ',') FROM ${C}`,
-    `SELECT to_json(c) FROM ${C} c`,
-    `SELECT c FROM ${C} c`,
-    `SELECT row(c.*) FROM ${C} c`,
-    `SELECT {'e': email, 'p': phone} FROM ${C}`,
-    `SELECT list_transform(list(email), x -> upper(x)) FROM ${C}`,
-    `SELECT list(name), list(lifetime_value) FROM ${C}`,
-    `SELECT unnest([email, notes]) FROM ${C}`,
-    `SELECT arg_max(email, lifetime_value), histogram(country) FROM ${C}`,
-    `FROM ${C} SELECT email, name`,
-    `SELECT email FROM ${C} GROUP BY ALL ORDER BY ALL`,
-    `SELECT email FROM ${C} QUALIFY row_number() OVER () = 1`,
-    `SELECT * FROM ${C} USING SAMPLE 100%`,
-    `SELECT * FROM ${C} WHERE country = 'DE' OR 1 = 1`,
-    `SELECT * FROM "quanta://customers/crm/customers"`,
-    `SELECT * FROM "quanta://customers/crm/customers@1"`,
-    `SELECT * FROM customers.crm."customers@1"`,
-    `SELECT "EMAIL", "Name" FROM "customers"."crm"."customers"`,
-    `SELECT * FROM ${C} AS port_1`,
-    `PIVOT ${C} ON country USING count(*)`,
-    `SELECT (SELECT email FROM ${C} ORDER BY customer_id LIMIT 1), (SELECT max(name) FROM ${C})`,
-    `SELECT md5(email), length(notes) FROM ${C}`,
-    `SELECT email /* , raw */ FROM ${C} -- WHERE country = 'FR'`,
-  ];
-  for (const sql of reads)
+  for (const sql of LEAK_ATTEMPTS)
     test(`cannot leak through: ${sql}`, async () => {
       await attempt(sql);
     });
@@ -317,5 +343,104 @@ describe('principals and impersonation', () => {
     const impersonated = await mesh.audit.listAuditEvents({ principal: 'sam', limit: 1000 });
     assert.ok(impersonated.some((event) => event.actor === 'gus' && event.decision === 'allow'));
     assert.ok(impersonated.some((event) => event.decision === 'deny'));
+  });
+});
+
+describe('a port with a mask sidecar (ADR 019) shows nothing more and answers the same', () => {
+  const OTHER_SECRET = Buffer.alloc(32, 9);
+  const hash = (value: string) => createHmac('sha256', TEST_SECRET).update(value).digest('hex');
+  let withSidecar: TestMesh;
+  before(async () => {
+    withSidecar = await createTestMesh();
+  });
+  after(async () => {
+    await withSidecar.dispose();
+  });
+
+  test('a sidecar built under another secret is ignored: hashes are those of the current key', async () => {
+    await buildCustomersMaskSidecar(withSidecar, { secret: OTHER_SECRET });
+    const result = await attemptOn(withSidecar, { sql: `SELECT customer_id, email FROM ${C} ORDER BY 1` });
+    assert.deepEqual(result?.rows, [
+      ['C1', hash('alice.secret@example.com')],
+      ['C3', hash('carol.secret@example.com')],
+    ]);
+  });
+
+  describe('with a sidecar under the current key', () => {
+    before(async () => {
+      await buildCustomersMaskSidecar(withSidecar);
+    });
+
+    test('the masked and filtered analyst, the owner and an administrator get the same answers as without it', async () => {
+      const queries = [
+        `SELECT * FROM ${C} ORDER BY customer_id`,
+        `SELECT country, count(*), count(DISTINCT email), max(phone), max(notes), sum(lifetime_value) FROM ${C} GROUP BY country ORDER BY 1`,
+        `SELECT o.order_id, c.email, c.phone FROM sales.orders.orders o JOIN ${C} c USING (customer_id) ORDER BY 1`,
+        `SELECT a.customer_id, b.customer_id FROM ${C} a JOIN ${C} b ON a.email = b.email ORDER BY 1`,
+        `SELECT email FROM ${C} WHERE email = '${hash('alice.secret@example.com')}'`,
+      ];
+      for (const principal of ['sam', 'ada', 'gus']) {
+        for (const sql of queries) {
+          const computed = await outcomeOf(mesh, { sql, principal });
+          assert.deepEqual(
+            await outcomeOf(withSidecar, { sql, principal }),
+            computed,
+            `${principal}: ${sql}`,
+          );
+        }
+      }
+      const sam = await withSidecar.gateway.query(`SELECT customer_id, email FROM ${C} ORDER BY 1`, {
+        principal: 'sam',
+      });
+      assert.deepEqual(sam.rows, [
+        ['C1', hash('alice.secret@example.com')],
+        ['C3', hash('carol.secret@example.com')],
+      ]);
+    });
+
+    test('SELECT * and COLUMNS(*) show no precomputed column', async () => {
+      for (const sql of [`SELECT * FROM ${C}`, `SELECT COLUMNS(*) FROM ${C}`, `SELECT c.* FROM ${C} c`]) {
+        const result = await attemptOn(withSidecar, { sql });
+        assert.deepEqual(
+          result?.columns.map((column) => column.name),
+          ['customer_id', 'name', 'email', 'phone', 'notes', 'country', 'lifetime_value'],
+          sql,
+        );
+      }
+      const json = await attemptOn(withSidecar, { sql: `SELECT to_json(c) FROM ${C} c` });
+      assert.ok(!JSON.stringify(json?.rows).includes('__quanta_hash__'));
+    });
+
+    const sidecarReferences = [
+      'SELECT * FROM hashes',
+      'SELECT * FROM masks_1.hashes',
+      'SELECT * FROM masks_1.main.hashes',
+      'SELECT * FROM "masks_1"."main"."hashes"',
+      `SELECT * FROM ${C} POSITIONAL JOIN masks_1.main.hashes`,
+      `SELECT * FROM ${C} c JOIN masks_1.main.hashes h ON h.__quanta_rowid = 0`,
+      `SELECT __quanta_rowid FROM ${C}`,
+      `SELECT rowid FROM ${C}`,
+      `SELECT quanta_sidecar.__quanta_hash__email FROM ${C}`,
+      `SELECT quanta_snapshot.email FROM ${C}`,
+      `SELECT * FROM quanta_sidecar`,
+      `SELECT __quanta_hash__email FROM ${C}`,
+      `SELECT "__quanta_hash__email" FROM ${C}`,
+      `SELECT c.__quanta_hash__phone FROM ${C} c`,
+      `SELECT count(*) FROM ${C} WHERE "__quanta_hash__notes" IS NOT NULL`,
+      `SELECT COLUMNS('__quanta_hash__.*') FROM ${C}`,
+    ];
+    for (const sql of sidecarReferences) {
+      test(`refuses naming the sidecar or its columns: ${sql}`, async () => {
+        const result = await attemptOn(withSidecar, { sql });
+        assert.equal(result, undefined, `${sql} answered ${JSON.stringify(result?.rows)}`);
+      });
+    }
+
+    test('every read of the leak suite answers as without the sidecar, or is refused alike', async () => {
+      for (const sql of LEAK_ATTEMPTS) {
+        await attemptOn(withSidecar, { sql });
+        assert.deepEqual(await outcomeOf(withSidecar, { sql }), await outcomeOf(mesh, { sql }), sql);
+      }
+    });
   });
 });

@@ -1,17 +1,20 @@
-import type {
-  DataEngine,
-  ParsedQuery,
-  QueryResult,
-  ReadSession,
-  RowStream,
-  SessionAttachment,
-  SessionMacro,
-  TableReference,
-  TableRewrite,
+import {
+  type DataEngine,
+  MASK_SIDECAR_ROW_KEY,
+  MASK_SIDECAR_TABLE,
+  type ParsedQuery,
+  type QueryResult,
+  type ReadSession,
+  type RowStream,
+  type SessionAttachment,
+  type SessionMacro,
+  type TableReference,
+  type TableRewrite,
 } from '@quanta/engine';
 import {
   type AccessPolicy,
   hashMaskMacro,
+  maskSidecarPlan,
   type PortAccess,
   type PortAction,
   type Principal,
@@ -39,7 +42,7 @@ import { LruCache } from './lru-cache.ts';
 import { PG_CATALOG_FUNCTION_NAMES, PG_CATALOG_MACROS } from './pg-catalog-functions.ts';
 import { buildPgCatalogTables, pgCatalogTableOf } from './pg-catalog-tables.ts';
 import { portNameOfPgReference } from './pg-schema-names.ts';
-import { compilePortView, type PortView } from './port-view.ts';
+import { compilePortView, type PortView, type PrecomputedHashes } from './port-view.ts';
 import { checkFunctions, checkQualifiedFunctions, isSystemReference } from './sql-guard.ts';
 
 /** The rows of a consumer query and what it read. */
@@ -226,16 +229,18 @@ export class Gateway {
       resolved.set(referenceKey(reference), await this.#resolve(reference, { ports, access, principal }));
     }
     const attachments = attachmentsFor(resolved);
-    const views = this.#views({
+    const sidecars: SessionAttachment[] = [];
+    const views = await this.#views({
       access,
       principal,
       resolved,
       attachments,
+      sidecars,
       action: context.action,
       trail: context.trail,
     });
     // Every check has passed: the session opens while the parser prints the rewritten tree.
-    const opening = this.#openSession({ access, principal, parsed, resolved, attachments, views });
+    const opening = this.#openSession({ access, principal, parsed, resolved, attachments, sidecars, views });
     opening.catch(() => undefined); // awaited below; a failure to open must not go unhandled meanwhile
     let rewritten: string;
     try {
@@ -267,6 +272,8 @@ export class Gateway {
     parsed: ParsedQuery;
     resolved: Map<string, ResolvedReference>;
     attachments: Map<string, SessionAttachment>;
+    /** Mask sidecars the views read, by absolute path. */
+    sidecars: readonly SessionAttachment[];
     views: Map<string, PortView>;
   }): Promise<ReadSession> {
     const { access, principal, resolved } = context;
@@ -275,10 +282,13 @@ export class Gateway {
       [...resolved.values()].some((target) => target.kind === 'pg-catalog') ||
       context.parsed.functions.some((name) => PG_CATALOG_FUNCTION_NAMES.has(name));
     return this.#options.engine.openReadSession({
-      attachments: [...context.attachments.values()].map((attachment) => ({
-        alias: attachment.alias,
-        path: this.#options.engine.resolveStoragePath(attachment.path),
-      })),
+      attachments: [
+        ...[...context.attachments.values()].map((attachment) => ({
+          alias: attachment.alias,
+          path: this.#options.engine.resolveStoragePath(attachment.path),
+        })),
+        ...context.sidecars,
+      ],
       tables: [
         ...(needsCatalog
           ? buildCatalogTables(visibleCatalogFacts(await this.#catalogFacts(access), { access, principal }))
@@ -348,15 +358,19 @@ export class Gateway {
     return decided;
   }
 
-  /** One view per port snapshot read: authorized, masked and filtered. */
-  #views(context: {
+  /**
+   * One view per port snapshot read: authorized, masked and filtered. A view hashing a column
+   * reads the snapshot's mask sidecar when one exists for the current key (added to `sidecars`).
+   */
+  async #views(context: {
     access: AccessPolicy;
     principal: Principal;
     resolved: Map<string, ResolvedReference>;
     attachments: Map<string, SessionAttachment>;
+    sidecars: SessionAttachment[];
     action: QueryAction;
     trail: QueryTrail;
-  }): Map<string, PortView> {
+  }): Promise<Map<string, PortView>> {
     const views = new Map<string, PortView>();
     for (const target of context.resolved.values()) {
       if (target.kind !== 'port') continue;
@@ -373,15 +387,48 @@ export class Gateway {
       context.trail.policies.push(...portAccess.actionPolicies);
       const attachment = context.attachments.get(key);
       if (!attachment) throw new QuantaError('QUANTA_INTERNAL', `no attachment for ${key}`);
+      const precomputed = await this.#precomputedHashes(portAccess, { target, sidecars: context.sidecars });
       const view = compilePortView(portAccess, {
         table: `"${attachment.alias}"."main"."data"`,
         columns: target.snapshot.columns,
+        ...(precomputed ? { precomputed } : {}),
       });
       context.trail.columns.push(...view.columns);
       for (const column of portAccess.columns) context.trail.policies.push(...column.policies);
       views.set(key, view);
     }
     return views;
+  }
+
+  /**
+   * The mask sidecar a view reads its hashes from: the one built for this snapshot under the
+   * current key and the columns the port's contract marks (ADR 019), when the principal sees
+   * at least one of them hashed and the file exists. Otherwise hashes are computed per query.
+   */
+  async #precomputedHashes(
+    access: Extract<PortAccess, { kind: 'granted' }>,
+    context: { target: Extract<ResolvedReference, { kind: 'port' }>; sidecars: SessionAttachment[] },
+  ): Promise<PrecomputedHashes | undefined> {
+    const hashed = access.columns.flatMap((column) =>
+      column.kind === 'masked' && column.mask === 'hash' ? [column.column] : [],
+    );
+    if (hashed.length === 0) return undefined;
+    const { port, snapshot } = context.target;
+    const plan = maskSidecarPlan(await this.#options.secret(), {
+      portColumns: port.columns,
+      snapshotColumns: snapshot.columns,
+    });
+    const covered = hashed.filter((column) => plan?.columns.includes(column));
+    if (!plan || covered.length === 0) return undefined;
+    const path = await this.#options.engine.maskSidecarPath(snapshot.storagePath, plan.fingerprint);
+    if (!path) return undefined;
+    const alias = `masks_${context.sidecars.length + 1}`;
+    context.sidecars.push({ alias, path });
+    return {
+      table: `"${alias}"."main"."${MASK_SIDECAR_TABLE}"`,
+      rowKey: MASK_SIDECAR_ROW_KEY,
+      columns: new Set(covered),
+    };
   }
 
   async #withGrants(principal: Principal): Promise<Principal> {

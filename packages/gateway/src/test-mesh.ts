@@ -7,6 +7,8 @@ import {
   CONSUMER_POLICIES,
   generateCedarSchema,
   loadPolicySet,
+  type MaskMacro,
+  maskSidecarPlan,
   parseUserReferential,
   type ScopedPolicyFile,
   validatePolicies,
@@ -195,6 +197,33 @@ export async function createTestMesh(): Promise<TestMesh> {
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Builds the mask sidecar of the customers port's current snapshot, as a run does (ADR 019):
+ * under `secret` (the test mesh's by default), with `macro` in place of the keyed hash when
+ * given (to tell the sidecar's values from computed ones). Returns the sidecar's path.
+ */
+export async function buildCustomersMaskSidecar(
+  mesh: TestMesh,
+  options: { secret?: Buffer; macro?: MaskMacro } = {},
+): Promise<string> {
+  const address = 'quanta://customers/crm/customers';
+  const port = mesh.access.ports.find((candidate) => candidate.address === address);
+  const snapshot = await mesh.store.getCurrentSnapshot(address);
+  if (!port || !snapshot) throw new Error('the test mesh has no customers snapshot');
+  const plan = maskSidecarPlan(options.secret ?? TEST_SECRET, {
+    portColumns: port.columns,
+    snapshotColumns: snapshot.columns,
+  });
+  if (!plan) throw new Error('the customers port has no column to precompute');
+  const sidecar = await mesh.engine.buildMaskSidecar(snapshot.storagePath, {
+    macro: options.macro ?? plan.macro,
+    columns: plan.columns,
+    columnPrefix: plan.columnPrefix,
+    fingerprint: plan.fingerprint,
+  });
+  return sidecar.path;
 }
 
 /** The access policy of the test mesh over a catalog (validated: a broken fixture fails loudly). */

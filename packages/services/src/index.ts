@@ -7,6 +7,7 @@ export * from './detect-changes.ts';
 export * from './domain-keys.ts';
 export * from './incidents.ts';
 export * from './lineage-graph.ts';
+export * from './mask-sidecars.ts';
 export * from './mesh-paths.ts';
 export * from './mesh-service.ts';
 export * from './open-trust-stores.ts';

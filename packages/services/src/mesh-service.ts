@@ -36,6 +36,7 @@ import { checkProductSql } from './check-product-sql.ts';
 import { checkProductWorkflow } from './check-product-workflow.ts';
 import { checkQualitySql } from './check-quality-sql.ts';
 import { ensureDomainKeys, type KeyContext } from './domain-keys.ts';
+import { buildMaskSidecars, type MaskSidecarOutcome } from './mask-sidecars.ts';
 import { meshPaths } from './mesh-paths.ts';
 import { meshHealth, type PortHealth } from './port-health.ts';
 import type { TrustRecording } from './record-run-trust.ts';
@@ -264,6 +265,20 @@ export class MeshService {
   }
 
   /**
+   * Builds the mask sidecars of current snapshots under the current mesh secret (ADR 019): of
+   * one port (address), or of every port. Runs build them for the ports they publish; this
+   * catches up after the secret changed or for snapshots published before sidecars existed.
+   */
+  async buildMaskSidecars(port?: string): Promise<MaskSidecarOutcome[]> {
+    return buildMaskSidecars({
+      store: this.store,
+      engine: this.engine,
+      secret: () => loadMeshSecret(this.root),
+      ...(port === undefined ? {} : { ports: [port] }),
+    });
+  }
+
+  /**
    * The principal a token authenticates (HTTP bearer tokens, PostgreSQL passwords), or
    * undefined when it is unknown, expired or revoked, or its principal left.
    */
@@ -338,6 +353,7 @@ export class MeshService {
       progress: this.#progress,
       trigger,
       trust: this.#trust,
+      maskSecret: () => loadMeshSecret(this.root),
     });
   }
 }

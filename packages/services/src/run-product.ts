@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DataEngine } from '@quanta/engine';
+import { loadMeshSecret } from '@quanta/governance';
 import {
   isJsonObject,
   type JsonObject,
@@ -21,6 +22,7 @@ import {
   type WorkflowOutcome,
 } from '@quanta/workflow';
 import { LeaseKeeper } from './lease-keeper.ts';
+import { buildMaskSidecars } from './mask-sidecars.ts';
 import { recordRunTrust, type TrustRecording } from './record-run-trust.ts';
 import { RunLineage } from './run-lineage.ts';
 import { enforceRetention } from './snapshot-retention.ts';
@@ -49,6 +51,11 @@ export interface RunEnvironment {
   readonly lineageEndpoint?: string;
   /** Where each run's change findings and blocked checks are recorded as incidents; none without it. */
   readonly trust?: TrustRecording;
+  /**
+   * The mesh secret the gateway hashes with, for the mask sidecars of a succeeded run's ports
+   * (ADR 019); the mesh's own (`loadMeshSecret(meshRoot)`) when absent.
+   */
+  readonly maskSecret?: () => Promise<Buffer>;
 }
 
 /** A product and its checked workflow. */
@@ -167,8 +174,31 @@ export async function executeClaimedRun(
   if (run.state === 'succeeded') {
     await engine.discardStaging({ domain: product.domain, runId: lease.runId });
     await enforceRetention({ store, engine, ports: product.outputPorts.map((port) => port.address) });
+    await buildRunMaskSidecars(options);
   }
   return run;
+}
+
+/**
+ * Precomputes the masked hashes of the ports a succeeded run published (ADR 019). A sidecar
+ * that cannot be built is reported and never fails the run: the gateway computes the hashes
+ * of a snapshot without one.
+ */
+async function buildRunMaskSidecars(options: RunEnvironment & ProductWorkflow): Promise<void> {
+  const { store, engine, product } = options;
+  const outcomes = await buildMaskSidecars({
+    store,
+    engine,
+    secret: options.maskSecret ?? (() => loadMeshSecret(options.meshRoot)),
+    ports: product.outputPorts.map((port) => port.address),
+  });
+  for (const outcome of outcomes) {
+    if (outcome.kind === 'failed') {
+      options.progress.update(
+        `mask sidecar of ${outcome.port} not built (hashes are computed per query): ${outcome.reason}`,
+      );
+    }
+  }
 }
 
 /**

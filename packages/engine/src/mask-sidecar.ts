@@ -1,0 +1,181 @@
+import { randomUUID } from 'node:crypto';
+import { access, chmod, open, readdir, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { QuantaError } from '@quanta/model';
+import type { MaskSidecar, MaskSidecarRequest } from './data-engine.ts';
+import { type DatabaseSettings, DuckDbDatabase } from './duckdb-database.ts';
+import { DATA_TABLE } from './quarantine.ts';
+import { quoteIdentifier, quoteLiteral } from './sql-text.ts';
+
+/** The table of a mask sidecar: per snapshot row, its rowid and the hashes of its covered columns. */
+export const MASK_SIDECAR_TABLE = 'hashes';
+
+/** The sidecar column holding the `rowid` of the snapshot row each hash row belongs to. */
+export const MASK_SIDECAR_ROW_KEY = '__quanta_rowid';
+
+const SNAPSHOT_SUFFIX = '.duckdb';
+const FINGERPRINT = /^[0-9a-f]{8,64}$/;
+
+/**
+ * The sidecar file of a snapshot for a fingerprint: `<snapshot without .duckdb>.masks-<fingerprint>.duckdb`,
+ * next to the snapshot (ADR 019).
+ */
+export function maskSidecarFile(snapshotFile: string, fingerprint: string): string {
+  if (!FINGERPRINT.test(fingerprint)) {
+    throw new QuantaError('QUANTA_USAGE', `'${fingerprint}' is not a mask sidecar fingerprint`, {
+      fix: 'pass 8 to 64 lower-case hex digits',
+    });
+  }
+  return `${snapshotBase(snapshotFile)}.masks-${fingerprint}.duckdb`;
+}
+
+/**
+ * Writes a snapshot's mask sidecar unless it exists: in a private temporary file, one plain
+ * `CREATE TABLE hashes AS SELECT rowid AS __quanta_rowid, <macro>(CAST(col AS VARCHAR)), ...
+ * FROM data`. Each hash row carries the rowid of its snapshot row, so `data LEFT JOIN hashes ON
+ * __quanta_rowid = data.rowid` pairs every row with its own hashes whatever the scan order;
+ * insertion order is preserved so that the keys ascend and a selective query's join skips
+ * row groups. The macro is a temporary one (its body holds key material: it is never stored).
+ * The row counts are checked, the file checkpointed, flushed, made read-only (0444) and renamed
+ * into place, so a reader sees a complete sidecar or none.
+ */
+export async function buildMaskSidecarFile(
+  snapshotFile: string,
+  options: { request: MaskSidecarRequest; settings: DatabaseSettings },
+): Promise<MaskSidecar> {
+  const { request } = options;
+  const target = maskSidecarFile(snapshotFile, request.fingerprint);
+  if (await exists(target)) return { kind: 'existing', path: target };
+  if (request.columns.length === 0) {
+    throw new QuantaError('QUANTA_USAGE', 'a mask sidecar needs at least one column', {
+      fix: 'build a sidecar only for ports with columns to precompute',
+    });
+  }
+  if (!(await exists(snapshotFile))) {
+    throw new QuantaError('QUANTA_NOT_FOUND', `snapshot file ${snapshotFile} does not exist`, {
+      fix: 'build sidecars of published snapshots only',
+    });
+  }
+  const building = `${target.slice(0, -SNAPSHOT_SUFFIX.length)}.building-${randomUUID()}.duckdb`;
+  try {
+    await writeHashes(building, { snapshotFile, request, settings: options.settings });
+    await sealFile(building);
+    // Another builder may have won meanwhile: its sidecar is the same table.
+    if (await exists(target)) {
+      await removeFile(building);
+      return { kind: 'existing', path: target };
+    }
+    await rename(building, target);
+    await syncFolder(path.dirname(target));
+    return { kind: 'built', path: target };
+  } catch (error) {
+    await removeFile(building);
+    throw error;
+  }
+}
+
+/** Every sidecar file of a snapshot (any fingerprint, finished or left half-built by a crash). */
+export async function maskSidecarFilesOf(snapshotFile: string): Promise<string[]> {
+  const folder = path.dirname(snapshotFile);
+  const prefix = `${path.basename(snapshotBase(snapshotFile))}.masks-`;
+  const names = await readdir(folder).catch(() => [] as string[]);
+  return names.filter((name) => name.startsWith(prefix)).map((name) => path.join(folder, name));
+}
+
+/** Removes a file and its write-ahead log, if any. */
+export async function removeFile(file: string): Promise<void> {
+  await rm(file, { force: true });
+  await rm(`${file}.wal`, { force: true });
+}
+
+async function writeHashes(
+  file: string,
+  at: { snapshotFile: string; request: MaskSidecarRequest; settings: DatabaseSettings },
+): Promise<void> {
+  const { request } = at;
+  const database = await DuckDbDatabase.create(file, { settings: at.settings });
+  try {
+    // The default, said out loud: ascending keys let a selective query's join skip row groups.
+    await database.run('SET preserve_insertion_order = true');
+    await database.run(`ATTACH ${quoteLiteral(at.snapshotFile)} AS quanta_snapshot (READ_ONLY)`);
+    const source = `quanta_snapshot.main.${DATA_TABLE}`;
+    const existing = new Set(
+      (await database.rows(`SELECT column_name FROM (DESCRIBE ${source})`)).map((row) => String(row[0])),
+    );
+    const missing = request.columns.filter((column) => !existing.has(column));
+    if (missing.length > 0) {
+      throw new QuantaError('QUANTA_NOT_FOUND', `the snapshot has no column ${missing.join(', ')}`, {
+        fix: "name columns of the snapshot's data table",
+      });
+    }
+    const macro = request.macro;
+    await database.run(
+      `CREATE TEMP MACRO ${quoteIdentifier(macro.name)}(${macro.parameters.map(quoteIdentifier).join(', ')}) AS (${macro.body})`,
+    );
+    const projections = [...new Set(request.columns)].map(
+      (column) =>
+        `${quoteIdentifier(macro.name)}(CAST(${quoteIdentifier(column)} AS VARCHAR)) AS ${quoteIdentifier(`${request.columnPrefix}${column}`)}`,
+    );
+    const key = `rowid AS ${quoteIdentifier(MASK_SIDECAR_ROW_KEY)}`;
+    await database.run(
+      `CREATE TABLE main.${MASK_SIDECAR_TABLE} AS SELECT ${[key, ...projections].join(', ')} FROM ${source}`,
+    );
+    const [counts] = await database.rows(
+      `SELECT (SELECT count(*) FROM ${source}), (SELECT count(*) FROM main.${MASK_SIDECAR_TABLE})`,
+    );
+    if (String(counts?.[0]) !== String(counts?.[1])) {
+      throw new QuantaError(
+        'QUANTA_INTERNAL',
+        `mask sidecar of ${at.snapshotFile}: ${counts?.[1]} hashed rows for ${counts?.[0]} rows`,
+        { fix: 'build the sidecar again' },
+      );
+    }
+    await database.run('DETACH quanta_snapshot');
+    await database.run('CHECKPOINT');
+  } finally {
+    database.close();
+  }
+}
+
+/** Flushes a closed DuckDB file to disk and makes it read-only, as a snapshot is. */
+async function sealFile(file: string): Promise<void> {
+  if (await exists(`${file}.wal`)) {
+    throw new QuantaError('QUANTA_INTERNAL', `${file} still has a write-ahead log after closing`, {
+      fix: 'build the sidecar again',
+    });
+  }
+  const handle = await open(file, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await chmod(file, 0o444);
+}
+
+function snapshotBase(snapshotFile: string): string {
+  if (!snapshotFile.endsWith(SNAPSHOT_SUFFIX)) {
+    throw new QuantaError('QUANTA_USAGE', `${snapshotFile} is not a snapshot file`, {
+      fix: 'pass the storage path of a published snapshot (`.duckdb`)',
+    });
+  }
+  return snapshotFile.slice(0, -SNAPSHOT_SUFFIX.length);
+}
+
+async function syncFolder(folder: string): Promise<void> {
+  const handle = await open(folder, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await access(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
