@@ -254,6 +254,13 @@ export interface MaskSidecarRequest {
    * a reader uses a sidecar only under the fingerprint it expects.
    */
   readonly fingerprint: string;
+  /**
+   * The snapshot this one appended its rows to (ADR 018), when its rows are this snapshot's
+   * first `rows` rows: its sidecar under the same fingerprint, if there is one, gives their
+   * hashes, and only the appended rows are hashed. A base sidecar that does not check out is
+   * ignored (the whole snapshot is hashed).
+   */
+  readonly base?: { readonly storagePath: string; readonly rows: number };
 }
 
 /** A mask sidecar next to its snapshot: written now, or found already there. */
@@ -261,6 +268,8 @@ export interface MaskSidecar {
   readonly kind: 'built' | 'existing';
   /** Absolute path of the sidecar file. */
   readonly path: string;
+  /** Rows whose hashes were computed now (the appended ones when the base's sidecar was reused). */
+  readonly hashedRows?: number;
 }
 
 /** A table reference found in a query, as written. */

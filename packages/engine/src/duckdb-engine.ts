@@ -317,7 +317,14 @@ export class DuckDbEngine implements DataEngine {
   /** Writes a published snapshot's mask sidecar next to it, unless it exists (ADR 019). */
   async buildMaskSidecar(storagePath: string, request: MaskSidecarRequest): Promise<MaskSidecar> {
     this.#assertOpen();
-    return buildMaskSidecarFile(this.#layout.resolve(storagePath), { request, settings: this.#settings });
+    const base = request.base
+      ? await this.maskSidecarPath(request.base.storagePath, request.fingerprint)
+      : undefined;
+    return buildMaskSidecarFile(this.#layout.resolve(storagePath), {
+      request,
+      settings: this.#settings,
+      ...(base && request.base ? { base: { file: base, rows: request.base.rows } } : {}),
+    });
   }
 
   /** The absolute path of a snapshot's mask sidecar for a fingerprint, when the file exists. */

@@ -140,6 +140,72 @@ describe('mask sidecars', () => {
     assert.deepEqual(await readdir(path.dirname(snapshot)), ['small.duckdb']);
   });
 
+  test("an appended snapshot reuses its base's hashes and hashes only the new rows", async () => {
+    const fingerprint = 'abcdefabcdef0123';
+    const baseSidecar = await fixture.engine.buildMaskSidecar(
+      storagePath,
+      request(['email', 'score'], fingerprint),
+    );
+    assert.equal(baseSidecar.hashedRows !== undefined, true);
+    const baseRows = Number((await readRows(bigSnapshot, 'SELECT count(*) FROM data'))[0]?.[0]);
+    const delta = await fixture.stage(
+      `SELECT 1000000 + i AS id, 'new' || i || '@example.com' AS email, i % 1000 AS score,
+         DATE '2025-01-01' + CAST(i % 30 AS INTEGER) AS day FROM range(5000) AS t(i)`,
+      'delta',
+    );
+    const appended = await fixture.publish(
+      await fixture.engine.append({
+        base: { path: bigSnapshot },
+        delta: { path: delta.path },
+        target: { domain: 'd', runId: 'r', name: 'appended' },
+      }),
+      'appended',
+    );
+    const appendedPath = path.relative(fixture.storageRoot, appended);
+    const built = await fixture.engine.buildMaskSidecar(appendedPath, {
+      ...request(['email', 'score'], fingerprint),
+      base: { storagePath, rows: baseRows },
+    });
+    assert.equal(built.hashedRows, 5000, 'only the appended rows were hashed');
+    const session = await fixture.engine.openReadSession({
+      attachments: [
+        { alias: 's', path: appended },
+        { alias: 'm', path: built.path },
+      ],
+    });
+    try {
+      const result = await session.query(`SELECT count(*), count(h.__quanta_rowid),
+          count(*) FILTER (WHERE ${PREFIX}email IS DISTINCT FROM md5('salt:' || CAST(email AS VARCHAR))),
+          count(*) FILTER (WHERE ${PREFIX}score IS DISTINCT FROM md5('salt:' || CAST(score AS VARCHAR)))
+        FROM s.main.data AS d LEFT JOIN m.main.hashes AS h ON h.__quanta_rowid = d.rowid`);
+      assert.deepEqual(
+        result.rows[0]?.map(Number),
+        [baseRows + 5000, baseRows + 5000, 0, 0],
+        'every row has its own hashes',
+      );
+    } finally {
+      await session.close();
+    }
+  });
+
+  test('a base sidecar that does not check out is not reused: the whole snapshot is hashed', async () => {
+    const fingerprint = 'fedcba9876543210';
+    await fixture.engine.buildMaskSidecar(storagePath, request(['email'], fingerprint));
+    const copy = await fixture.publish(
+      await fixture.engine.append({
+        base: { path: bigSnapshot },
+        target: { domain: 'd', runId: 'r', name: 'copy' },
+      }),
+      'copy',
+    );
+    const rows = Number((await readRows(copy, 'SELECT count(*) FROM data'))[0]?.[0]);
+    const built = await fixture.engine.buildMaskSidecar(path.relative(fixture.storageRoot, copy), {
+      ...request(['email'], fingerprint),
+      base: { storagePath, rows: rows - 1 },
+    });
+    assert.equal(built.hashedRows, rows, 'a row count that does not match: everything hashed again');
+  });
+
   test('go with their snapshot when retention removes it, half-built ones included', async () => {
     const staged = await fixture.stage("SELECT 'a' AS email UNION ALL SELECT NULL", 'expiring');
     const snapshot = await fixture.publish(staged, 'expiring');

@@ -41,7 +41,7 @@ export function maskSidecarFile(snapshotFile: string, fingerprint: string): stri
  */
 export async function buildMaskSidecarFile(
   snapshotFile: string,
-  options: { request: MaskSidecarRequest; settings: DatabaseSettings },
+  options: { request: MaskSidecarRequest; settings: DatabaseSettings; base?: BaseSidecar },
 ): Promise<MaskSidecar> {
   const { request } = options;
   const target = maskSidecarFile(snapshotFile, request.fingerprint);
@@ -58,7 +58,12 @@ export async function buildMaskSidecarFile(
   }
   const building = `${target.slice(0, -SNAPSHOT_SUFFIX.length)}.building-${randomUUID()}.duckdb`;
   try {
-    await writeHashes(building, { snapshotFile, request, settings: options.settings });
+    const hashedRows = await writeHashes(building, {
+      snapshotFile,
+      request,
+      settings: options.settings,
+      ...(options.base ? { base: options.base } : {}),
+    });
     await sealFile(building);
     // Another builder may have won meanwhile: its sidecar is the same table.
     if (await exists(target)) {
@@ -67,7 +72,7 @@ export async function buildMaskSidecarFile(
     }
     await rename(building, target);
     await syncFolder(path.dirname(target));
-    return { kind: 'built', path: target };
+    return { kind: 'built', path: target, hashedRows };
   } catch (error) {
     await removeFile(building);
     throw error;
@@ -88,10 +93,19 @@ export async function removeFile(file: string): Promise<void> {
   await rm(`${file}.wal`, { force: true });
 }
 
+/** The sidecar of the snapshot an appended snapshot extends, and how many rows it covers. */
+export interface BaseSidecar {
+  readonly file: string;
+  readonly rows: number;
+}
+
+/** Rows checked against a fresh hash before a base sidecar's hashes are reused. */
+const REUSE_CHECKS = 1000;
+
 async function writeHashes(
   file: string,
-  at: { snapshotFile: string; request: MaskSidecarRequest; settings: DatabaseSettings },
-): Promise<void> {
+  at: { snapshotFile: string; request: MaskSidecarRequest; settings: DatabaseSettings; base?: BaseSidecar },
+): Promise<number> {
   const { request } = at;
   const database = await DuckDbDatabase.create(file, { settings: at.settings });
   try {
@@ -117,8 +131,12 @@ async function writeHashes(
         `${quoteIdentifier(macro.name)}(CAST(${quoteIdentifier(column)} AS VARCHAR)) AS ${quoteIdentifier(`${request.columnPrefix}${column}`)}`,
     );
     const key = `rowid AS ${quoteIdentifier(MASK_SIDECAR_ROW_KEY)}`;
+    const reused = at.base ? await reusableBase(database, { base: at.base, source, request }) : undefined;
+    const fresh = `SELECT ${[key, ...projections].join(', ')} FROM ${source}`;
     await database.run(
-      `CREATE TABLE main.${MASK_SIDECAR_TABLE} AS SELECT ${[key, ...projections].join(', ')} FROM ${source}`,
+      reused
+        ? `CREATE TABLE main.${MASK_SIDECAR_TABLE} AS ${reused} UNION ALL ${fresh} WHERE rowid >= ${at.base?.rows}`
+        : `CREATE TABLE main.${MASK_SIDECAR_TABLE} AS ${fresh}`,
     );
     const [counts] = await database.rows(
       `SELECT (SELECT count(*) FROM ${source}), (SELECT count(*) FROM main.${MASK_SIDECAR_TABLE})`,
@@ -131,10 +149,57 @@ async function writeHashes(
       );
     }
     await database.run('DETACH quanta_snapshot');
+    if (reused) await database.run('DETACH quanta_base');
     await database.run('CHECKPOINT');
+    return Number(counts?.[0] ?? 0) - (reused ? (at.base?.rows ?? 0) : 0);
   } finally {
     database.close();
   }
+}
+
+/**
+ * The SELECT giving an appended snapshot's first `rows` rows their hashes from the base's
+ * sidecar, or undefined when it cannot be trusted. The appended snapshot holds the base's rows
+ * first, in the base's order, with row ids 0..rows-1 (ADR 018: `appendedTo` is recorded only
+ * when they are untouched); the base's own row ids may have gaps, so each is replaced by its
+ * rank. Checked before use: the base sidecar holds `rows` rows of the same columns, and
+ * {@link REUSE_CHECKS} rows spread over them hash, under this key, to what it says.
+ */
+async function reusableBase(
+  database: DuckDbDatabase,
+  at: { base: BaseSidecar; source: string; request: MaskSidecarRequest },
+): Promise<string | undefined> {
+  const { base, request } = at;
+  await database.run(`ATTACH ${quoteLiteral(base.file)} AS quanta_base (READ_ONLY)`);
+  const table = `quanta_base.main.${MASK_SIDECAR_TABLE}`;
+  const key = quoteIdentifier(MASK_SIDECAR_ROW_KEY);
+  const columns = [...new Set(request.columns)].map((column) => ({
+    raw: quoteIdentifier(column),
+    hashed: quoteIdentifier(`${request.columnPrefix}${column}`),
+  }));
+  const [shape] = await database.rows(`SELECT count(*), min(${key}), max(${key}) FROM ${table}`);
+  if (Number(shape?.[0]) !== base.rows) {
+    await database.run('DETACH quanta_base');
+    return undefined;
+  }
+  const isDense = Number(shape?.[1]) === 0 && Number(shape?.[2]) === base.rows - 1;
+  const position = isDense ? key : `row_number() OVER (ORDER BY ${key}) - 1`;
+  const reused = `SELECT ${position} AS ${key}, ${columns.map((column) => column.hashed).join(', ')} FROM ${table}`;
+  const step = Math.max(1, Math.floor(base.rows / REUSE_CHECKS));
+  const macro = quoteIdentifier(request.macro.name);
+  const [mismatches] = await database.rows(
+    `SELECT count(*) FROM (${reused}) AS reused JOIN ${at.source} AS data ON data.rowid = reused.${key}
+     WHERE reused.${key} % ${step} = 0 AND (${columns
+       .map(
+         (column) => `reused.${column.hashed} IS DISTINCT FROM ${macro}(CAST(data.${column.raw} AS VARCHAR))`,
+       )
+       .join(' OR ')})`,
+  );
+  if (Number(mismatches?.[0]) !== 0) {
+    await database.run('DETACH quanta_base');
+    return undefined;
+  }
+  return reused;
 }
 
 /** Flushes a closed DuckDB file to disk and makes it read-only, as a snapshot is. */

@@ -12,6 +12,8 @@ export type MaskSidecarOutcome =
       /** Absolute path of the sidecar file. */
       readonly path: string;
       readonly columns: readonly string[];
+      /** Rows hashed now: every row, or the appended ones when the base's sidecar was reused. */
+      readonly hashedRows?: number;
     }
   /** The port has no published snapshot, or no column to precompute. */
   | { readonly kind: 'skipped'; readonly port: string; readonly reason: string }
@@ -60,11 +62,18 @@ export async function buildMaskSidecars(options: MaskSidecarOptions): Promise<Ma
         snapshotColumns: snapshot.columns,
       });
       if (!plan) continue;
+      // An appended snapshot reuses its base's hashes: only the new rows are hashed.
+      const base = snapshot.appendedTo
+        ? await options.store.getSnapshot(port.address, snapshot.appendedTo.version)
+        : undefined;
       const sidecar = await options.engine.buildMaskSidecar(snapshot.storagePath, {
         macro: plan.macro,
         columns: plan.columns,
         columnPrefix: plan.columnPrefix,
         fingerprint: plan.fingerprint,
+        ...(base && snapshot.appendedTo
+          ? { base: { storagePath: base.storagePath, rows: snapshot.appendedTo.rows } }
+          : {}),
       });
       outcomes.push({
         kind: sidecar.kind,
@@ -72,6 +81,7 @@ export async function buildMaskSidecars(options: MaskSidecarOptions): Promise<Ma
         version: snapshot.version,
         path: sidecar.path,
         columns: plan.columns,
+        ...(sidecar.hashedRows === undefined ? {} : { hashedRows: sidecar.hashedRows }),
       });
     } catch (error) {
       const failure = toQuantaError(error);
