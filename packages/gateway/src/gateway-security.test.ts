@@ -75,7 +75,9 @@ async function outcomeOf(
 ): Promise<{ types: string[]; rows: readonly unknown[][] } | { code: string }> {
   try {
     const result = await target.gateway.query(sql, { principal });
-    return { types: result.columns.map((column) => column.type), rows: result.rows };
+    // Rows as a multiset: without ORDER BY (UNION, EXCEPT, parallel scans) their order is free.
+    const rows = [...result.rows].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+    return { types: result.columns.map((column) => column.type), rows };
   } catch (error) {
     return { code: toQuantaError(error).code };
   }
