@@ -38,6 +38,7 @@ import type {
 } from './data-engine.ts';
 import { type DatabaseSettings, DuckDbDatabase } from './duckdb-database.ts';
 import { DuckDbReadSession } from './duckdb-read-session.ts';
+import { fileExists } from './durable-files.ts';
 import { toIngestError, toQueryError } from './engine-errors.ts';
 import { buildMaskSidecarFile, maskSidecarFile, maskSidecarFilesOf, removeFile } from './mask-sidecar.ts';
 import { CREATE_QUARANTINE_SQL, copyQuarantine, DATA_TABLE } from './quarantine.ts';
@@ -545,14 +546,5 @@ async function assertExists(file: string): Promise<void> {
     throw new QuantaError('QUANTA_NOT_FOUND', `${file} does not exist`, {
       fix: 'check that the staged table or snapshot was not discarded',
     });
-  }
-}
-
-async function fileExists(file: string): Promise<boolean> {
-  try {
-    await access(file);
-    return true;
-  } catch {
-    return false;
   }
 }

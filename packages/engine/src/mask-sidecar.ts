@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { access, chmod, open, readdir, rename, rm } from 'node:fs/promises';
+import { readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { QuantaError } from '@quanta/model';
 import type { MaskSidecar, MaskSidecarRequest } from './data-engine.ts';
 import { type DatabaseSettings, DuckDbDatabase } from './duckdb-database.ts';
+import { fileExists, sealReadOnly, syncPath } from './durable-files.ts';
 import { DATA_TABLE } from './quarantine.ts';
 import { quoteIdentifier, quoteLiteral } from './sql-text.ts';
 
@@ -45,13 +46,13 @@ export async function buildMaskSidecarFile(
 ): Promise<MaskSidecar> {
   const { request } = options;
   const target = maskSidecarFile(snapshotFile, request.fingerprint);
-  if (await exists(target)) return { kind: 'existing', path: target };
+  if (await fileExists(target)) return { kind: 'existing', path: target };
   if (request.columns.length === 0) {
     throw new QuantaError('QUANTA_USAGE', 'a mask sidecar needs at least one column', {
       fix: 'build a sidecar only for ports with columns to precompute',
     });
   }
-  if (!(await exists(snapshotFile))) {
+  if (!(await fileExists(snapshotFile))) {
     throw new QuantaError('QUANTA_NOT_FOUND', `snapshot file ${snapshotFile} does not exist`, {
       fix: 'build sidecars of published snapshots only',
     });
@@ -64,14 +65,14 @@ export async function buildMaskSidecarFile(
       settings: options.settings,
       ...(options.base ? { base: options.base } : {}),
     });
-    await sealFile(building);
+    await sealReadOnly(building, 'build the sidecar again');
     // Another builder may have won meanwhile: its sidecar is the same table.
-    if (await exists(target)) {
+    if (await fileExists(target)) {
       await removeFile(building);
       return { kind: 'existing', path: target };
     }
     await rename(building, target);
-    await syncFolder(path.dirname(target));
+    await syncPath(path.dirname(target));
     return { kind: 'built', path: target, hashedRows };
   } catch (error) {
     await removeFile(building);
@@ -202,22 +203,6 @@ async function reusableBase(
   return reused;
 }
 
-/** Flushes a closed DuckDB file to disk and makes it read-only, as a snapshot is. */
-async function sealFile(file: string): Promise<void> {
-  if (await exists(`${file}.wal`)) {
-    throw new QuantaError('QUANTA_INTERNAL', `${file} still has a write-ahead log after closing`, {
-      fix: 'build the sidecar again',
-    });
-  }
-  const handle = await open(file, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await chmod(file, 0o444);
-}
-
 function snapshotBase(snapshotFile: string): string {
   if (!snapshotFile.endsWith(SNAPSHOT_SUFFIX)) {
     throw new QuantaError('QUANTA_USAGE', `${snapshotFile} is not a snapshot file`, {
@@ -225,22 +210,4 @@ function snapshotBase(snapshotFile: string): string {
     });
   }
   return snapshotFile.slice(0, -SNAPSHOT_SUFFIX.length);
-}
-
-async function syncFolder(folder: string): Promise<void> {
-  const handle = await open(folder, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await access(file);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -1,8 +1,9 @@
-import { access, chmod, mkdir, open, rename, stat } from 'node:fs/promises';
+import { mkdir, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { QuantaError } from '@quanta/model';
 import type { PromotedSnapshot } from './data-engine.ts';
 import { type DatabaseSettings, DuckDbDatabase } from './duckdb-database.ts';
+import { fileExists, sealReadOnly, syncPath } from './durable-files.ts';
 import { CREATE_QUARANTINE_SQL } from './quarantine.ts';
 import type { SnapshotLocation } from './storage-layout.ts';
 
@@ -18,8 +19,8 @@ export async function promoteStagingFile(
   options: { location: SnapshotLocation; settings: DatabaseSettings },
 ): Promise<PromotedSnapshot> {
   const { absolutePath, storagePath } = options.location;
-  const hasStaging = await exists(stagingFile);
-  const hasSnapshot = await exists(absolutePath);
+  const hasStaging = await fileExists(stagingFile);
+  const hasSnapshot = await fileExists(absolutePath);
   if (!hasStaging && hasSnapshot) return { storagePath, bytes: (await stat(absolutePath)).size };
   if (!hasStaging) {
     throw new QuantaError('QUANTA_NOT_FOUND', `staging file ${stagingFile} does not exist`, {
@@ -34,8 +35,8 @@ export async function promoteStagingFile(
   await sealStagingFile(stagingFile, options.settings);
   await mkdir(path.dirname(absolutePath), { recursive: true });
   await rename(stagingFile, absolutePath);
-  await syncFolder(path.dirname(absolutePath));
-  await syncFolder(path.dirname(stagingFile));
+  await syncPath(path.dirname(absolutePath));
+  await syncPath(path.dirname(stagingFile));
   return { storagePath, bytes: (await stat(absolutePath)).size };
 }
 
@@ -47,34 +48,5 @@ async function sealStagingFile(file: string, settings: DatabaseSettings): Promis
   } finally {
     database.close();
   }
-  if (await exists(`${file}.wal`)) {
-    throw new QuantaError('QUANTA_INTERNAL', `${file} still has a write-ahead log after closing`, {
-      fix: 'retry the publish; the staging file is left as it was',
-    });
-  }
-  const handle = await open(file, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await chmod(file, 0o444);
-}
-
-async function syncFolder(folder: string): Promise<void> {
-  const handle = await open(folder, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await access(file);
-    return true;
-  } catch {
-    return false;
-  }
+  await sealReadOnly(file, 'retry the publish; the staging file is left as it was');
 }
