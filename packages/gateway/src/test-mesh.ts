@@ -14,6 +14,7 @@ import {
   validatePolicies,
 } from '@quanta/governance';
 import type { CatalogState, ColumnSpec, DomainRecord, PortRecord, ProductRecord } from '@quanta/model';
+import { columnSpec } from '@quanta/model/test-support';
 import { type AuditStore, type CatalogStore, openAuditStore, openCatalogStore } from '@quanta/store';
 import { Gateway } from './gateway.ts';
 
@@ -113,16 +114,7 @@ permit (principal, action == Action::"read", resource in Domain::"customers");
 `;
 
 function column(name: string, extra: Partial<ColumnSpec> = {}): ColumnSpec {
-  return {
-    name,
-    logicalType: 'string',
-    required: false,
-    unique: false,
-    primaryKey: false,
-    tags: [],
-    classification: 'internal',
-    ...extra,
-  };
+  return columnSpec(name, { classification: 'internal', ...extra });
 }
 
 const CUSTOMER_COLUMNS: ColumnSpec[] = [

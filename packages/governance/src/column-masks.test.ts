@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { test } from 'node:test';
-import type { ColumnSpec } from '@quanta/model';
+import { columnSpec } from '@quanta/model/test-support';
 import {
   hashMaskMacro,
   maskKeyFingerprint,
@@ -10,17 +10,7 @@ import {
   PRECOMPUTED_HASH_PREFIX,
 } from './column-masks.ts';
 
-function column(name: string, extra: Partial<ColumnSpec> = {}): ColumnSpec {
-  return {
-    name,
-    logicalType: 'string',
-    required: false,
-    unique: false,
-    primaryKey: false,
-    tags: [],
-    ...extra,
-  };
-}
+const column = columnSpec;
 
 const PORT_COLUMNS = [
   column('id'),

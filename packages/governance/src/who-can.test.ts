@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { type ColumnSpec, type PortRecord, toQuantaError } from '@quanta/model';
+import { columnSpec } from '@quanta/model/test-support';
 import { AccessPolicy } from './access-policy.ts';
 import { generateCedarSchema } from './cedar-schema.ts';
 import { CONSUMER_POLICIES } from './load-access-policy.ts';
@@ -41,15 +42,7 @@ when { principal.role == "analyst" };
 `;
 
 function column(name: string, classification = 'internal'): ColumnSpec {
-  return {
-    name,
-    logicalType: 'string',
-    required: false,
-    unique: false,
-    primaryKey: false,
-    tags: [],
-    classification,
-  };
+  return columnSpec(name, { classification });
 }
 
 function port(address: string, columns: readonly ColumnSpec[]): PortRecord {

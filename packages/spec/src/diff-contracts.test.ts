@@ -1,20 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ColumnSpec, ContractSpec, JsonObject } from '@quanta/model';
+import { columnSpec } from '@quanta/model/test-support';
 import { diffContracts } from './diff-contracts.ts';
 import { versionBump } from './version-bump.ts';
 
-function column(name: string, extra: Partial<ColumnSpec> = {}): ColumnSpec {
-  return {
-    name,
-    logicalType: 'string',
-    required: false,
-    unique: false,
-    primaryKey: false,
-    tags: [],
-    ...extra,
-  };
-}
+const column = columnSpec;
 
 function contract(
   columns: ColumnSpec[],

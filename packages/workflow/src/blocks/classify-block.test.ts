@@ -5,6 +5,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { DuckDbEngine } from '@quanta/engine';
 import { type ColumnSpec, type JsonObject, type ProductSpec, QuantaError } from '@quanta/model';
+import { columnSpec } from '@quanta/model/test-support';
 import { checkWorkflow } from '../check-workflow.ts';
 import { parseWorkflow } from '../parse-workflow.ts';
 import { parseWorkflowYaml } from '../workflow-yaml.ts';
@@ -18,15 +19,7 @@ let staged: JsonObject;
 const progress: string[] = [];
 
 function column(name: string, classification: string, tags: string[] = []): ColumnSpec {
-  return {
-    name,
-    logicalType: 'string',
-    required: false,
-    unique: false,
-    primaryKey: false,
-    classification,
-    tags,
-  };
+  return columnSpec(name, { classification, tags });
 }
 
 function contextWith(columns: readonly ColumnSpec[]): ProductRunContext {
