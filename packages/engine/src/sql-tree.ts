@@ -114,7 +114,7 @@ function visitTables(value: unknown, visitor: TableVisitor, ctes: ReadonlySet<st
     return;
   }
   if (!isNode(value)) return;
-  const scope = withCtes(value, ctes);
+  const scope = visitCteBodies(value, visitor, ctes);
   if (value.type === 'BASE_TABLE' && typeof value.table_name === 'string') {
     if (!isCteReference(value, scope)) visitor.onTable(value);
     return;
@@ -125,7 +125,9 @@ function visitTables(value: unknown, visitor: TableVisitor, ctes: ReadonlySet<st
   } else if (value.class === 'FUNCTION' && typeof value.function_name === 'string') {
     visitor.onScalarFunction(value.function_name.toLowerCase(), qualifierOf(value));
   }
-  for (const child of Object.values(value)) visitTables(child, visitor, scope);
+  for (const [key, child] of Object.entries(value)) {
+    if (key !== 'cte_map') visitTables(child, visitor, scope);
+  }
 }
 
 function qualifierOf(node: TreeNode): string {
@@ -133,14 +135,33 @@ function qualifierOf(node: TreeNode): string {
   return parts.join('.').toLowerCase();
 }
 
-function withCtes(node: TreeNode, outer: ReadonlySet<string>): ReadonlySet<string> {
+/**
+ * Visits the bodies of the CTEs `node` defines, each with only the CTEs defined before it in
+ * scope (and itself when recursive), as DuckDB binds them: in `WITH pg_proc AS (SELECT * FROM
+ * pg_proc)` the inner `pg_proc` is the system table, and must be seen as one. Returns the scope
+ * of the rest of `node`: every CTE it defines.
+ */
+function visitCteBodies(
+  node: TreeNode,
+  visitor: TableVisitor,
+  outer: ReadonlySet<string>,
+): ReadonlySet<string> {
   const map = isNode(node.cte_map) ? node.cte_map.map : undefined;
   if (!Array.isArray(map) || map.length === 0) return outer;
-  const names = new Set(outer);
+  const defined = new Set(outer);
   for (const entry of map) {
-    if (isNode(entry) && typeof entry.key === 'string') names.add(entry.key.toLowerCase());
+    if (!isNode(entry) || typeof entry.key !== 'string') continue;
+    const name = entry.key.toLowerCase();
+    const query = isNode(entry.value) ? entry.value.query : undefined;
+    const own = isRecursiveCte(query) ? new Set([...defined, name]) : new Set(defined);
+    visitTables(query, visitor, own);
+    defined.add(name);
   }
-  return names;
+  return defined;
+}
+
+function isRecursiveCte(query: unknown): boolean {
+  return isNode(query) && isNode(query.node) && query.node.type === 'RECURSIVE_CTE_NODE';
 }
 
 function isCteReference(node: TreeNode, ctes: ReadonlySet<string>): boolean {

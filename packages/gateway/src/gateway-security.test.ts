@@ -225,8 +225,23 @@ describe('system tables, catalog functions and side channels are refused', () =>
     `EXPLAIN SELECT * FROM ${C}`,
     "SELECT current_setting('enable_external_access')",
     "SELECT getenv('HOME')",
+    // A CTE named after what its own body reads: DuckDB binds the body's name to the real table.
+    'WITH duckdb_settings AS (SELECT * FROM duckdb_settings) SELECT * FROM duckdb_settings',
+    'WITH sqlite_master AS (SELECT * FROM sqlite_master) SELECT * FROM sqlite_master',
+    `WITH t AS (SELECT 1), duckdb_databases AS (SELECT * FROM duckdb_databases) SELECT * FROM duckdb_databases`,
   ];
   for (const sql of system) test(`refuses: ${sql}`, async () => refused(sql));
+
+  test('a CTE shadowing a catalog table reads the governed catalog, never the mask key', async () => {
+    for (const sql of [
+      "WITH pg_proc AS (SELECT * FROM pg_proc) SELECT * FROM pg_proc WHERE proname LIKE '%quanta%'",
+      `WITH t AS (SELECT email FROM ${C}), pg_proc AS (SELECT * FROM pg_proc) SELECT * FROM pg_proc`,
+    ]) {
+      const result = await attempt(sql);
+      const text = JSON.stringify(result?.rows ?? []);
+      assert.ok(!text.includes('unhex') && !text.includes('sha256') && !text.includes('quanta_mask'), sql);
+    }
+  });
 });
 
 describe('the PostgreSQL catalogs describe only what the principal may read', () => {
