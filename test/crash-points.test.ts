@@ -62,4 +62,36 @@ describe('a crash inside publish', async () => {
       assert.equal(Number(counted.rows[0]?.[0]), published[0]?.rowCount, 'the snapshot file holds every row');
     });
   }
+
+  test('a re-run from a step, killed after the rename of its borrowed table, resumes and publishes once', async () => {
+    const first = jsonOf<{ queued: { runId: string } }>(
+      await runCli(['--json', 'run', 'sales/orders', '--queue'], { cwd: root }),
+    ).queued.runId;
+    const worker = spawnCli(['worker', '--poll', '0.1', '--drain'], { cwd: root });
+    await waitFor(async () =>
+      (await store.listStepEvents(first)).some((event) => event.step === 'nap') ? true : undefined,
+    );
+    assert.equal((await runCli(['run', 'cancel', first], { cwd: root })).code, 0);
+    await exitOf(worker);
+    const rerun = jsonOf<{ queued: { runId: string } }>(
+      await runCli(['--json', 'run', 'sales/orders', '--from-run', first, '--from-step', 'wait', '--queue'], {
+        cwd: root,
+      }),
+    ).queued.runId;
+    const doomed = spawnCli(['worker', '--lease', '1', '--poll', '0.1', '--drain'], {
+      cwd: root,
+      env: { QUANTA_CRASH_AT: 'publish:promoted' },
+    });
+    assert.equal(await exitOf(doomed), 'SIGKILL');
+    await waitFor(async () => {
+      const lease = await store.runQueue.getQueuedRun(rerun);
+      return (lease?.leaseExpiresAt ?? '') < new Date().toISOString() ? true : undefined;
+    });
+    const resumed = jsonOf<{ runs: RunRecord[] }>(
+      await runCli(['--json', 'run', '--resume', rerun], { cwd: root }),
+    );
+    assert.equal(resumed.runs[0]?.state, 'succeeded', JSON.stringify(resumed));
+    const published = (await store.listSnapshots(PORT)).filter((snapshot) => snapshot.runId === rerun);
+    assert.equal(published.length, 1);
+  });
 });

@@ -415,9 +415,15 @@ export interface DataEngine {
    * The staged table as a staging file of `runId`: itself when it already is one, otherwise a
    * copy made once (a re-run from a step borrows an earlier run's staged tables, and publishing
    * moves the file: the earlier run keeps its own, for the next re-run). The copy's path is
-   * fixed by the original's name, so a resumed run finds it again.
+   * fixed by the original's name, so a resumed run finds it again. When the copy was already
+   * published as `publishedAs` (the run died after the rename), no copy is made again: the
+   * returned path no longer exists, and promoting it returns that snapshot.
    */
-  adoptStaged(staged: StagedTable, target: Omit<StagingTarget, 'name'>): Promise<StagedTable>;
+  adoptStaged(
+    staged: StagedTable,
+    target: Omit<StagingTarget, 'name'>,
+    options?: { readonly publishedAs?: SnapshotTarget },
+  ): Promise<StagedTable>;
   /** Removes a run's staging files. */
   discardStaging(target: Omit<StagingTarget, 'name'>): Promise<void>;
   close(): Promise<void>;

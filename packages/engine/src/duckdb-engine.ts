@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { access, copyFile, mkdir, rename, rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
@@ -38,7 +39,7 @@ import type {
 } from './data-engine.ts';
 import { type DatabaseSettings, DuckDbDatabase } from './duckdb-database.ts';
 import { DuckDbReadSession } from './duckdb-read-session.ts';
-import { fileExists } from './durable-files.ts';
+import { fileExists, syncPath } from './durable-files.ts';
 import { toIngestError, toQueryError } from './engine-errors.ts';
 import { buildMaskSidecarFile, maskSidecarFile, maskSidecarFilesOf, removeFile } from './mask-sidecar.ts';
 import { CREATE_QUARANTINE_SQL, copyQuarantine, DATA_TABLE } from './quarantine.ts';
@@ -384,16 +385,26 @@ export class DuckDbEngine implements DataEngine {
     return session;
   }
 
-  async adoptStaged(staged: StagedTable, target: Omit<StagingTarget, 'name'>): Promise<StagedTable> {
+  async adoptStaged(
+    staged: StagedTable,
+    target: Omit<StagingTarget, 'name'>,
+    options: { readonly publishedAs?: SnapshotTarget } = {},
+  ): Promise<StagedTable> {
     this.#assertOpen();
     const own = this.#layout.runStagingDir(target);
     if (path.dirname(path.resolve(staged.path)) === own) return staged;
     this.#layout.stagingDomainOf(staged.path, target.domain);
     const adopted = this.#layout.stagingFile({ ...target, name: path.basename(staged.path, '.duckdb') });
-    if (!(await fileExists(adopted)) && (await fileExists(staged.path))) {
+    const published = options.publishedAs
+      ? await fileExists(this.#layout.snapshotLocation(options.publishedAs).absolutePath)
+      : false;
+    if (!published && !(await fileExists(adopted)) && (await fileExists(staged.path))) {
       await mkdir(own, { recursive: true });
-      await copyFile(staged.path, `${adopted}.adopting`);
-      await rename(`${adopted}.adopting`, adopted);
+      // A private name per copier: two holders of the run (a lease taken over) never interleave.
+      const copying = `${adopted}.adopting-${randomUUID()}`;
+      await copyFile(staged.path, copying);
+      await syncPath(copying);
+      await rename(copying, adopted);
     }
     return { ...staged, path: adopted };
   }

@@ -55,10 +55,11 @@ export const publishBlock: Block<ProductRunContext> = {
     };
     assertSameBasePort(args.from, port.address);
     // A re-run from a step may publish a table an earlier run staged: it publishes its own copy.
-    const from = await context.engine.adoptStaged(stagedTableOf(args.from, 'from'), {
-      domain: context.product.domain,
-      runId: context.runId,
-    });
+    const from = await context.engine.adoptStaged(
+      stagedTableOf(args.from, 'from'),
+      { domain: context.product.domain, runId: context.runId },
+      { publishedAs: target },
+    );
     const staged = await resumedStaging(from, { context, target });
     context.progress.update(`checking ${staged.rowCount} rows for ${port.address}`);
     const report = await context.engine.checkQuality(
