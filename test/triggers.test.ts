@@ -107,6 +107,34 @@ async function openTriggered(triggers: string, start: number, options: { databas
 }
 
 describe('cron triggers', () => {
+  test('a scheduler taking the lease back starts new rows: it never counts on a row older than others', async () => {
+    const { service, clock, scheduler } = await openTriggered(
+      'cron:\n  schedule: "0 9 * * *"\n',
+      Date.UTC(2024, 0, 1, 7),
+    );
+    const other = service.runs.scheduler(clock);
+    try {
+      await scheduler.tick();
+      await scheduler.release();
+      clock.advance(10);
+      await other.tick();
+      await other.release();
+      clock.advance(10);
+      await scheduler.tick();
+      await scheduler.release();
+      const evaluations = await service.store.triggers.listEvaluations('quanta://sales/orders');
+      assert.deepEqual(
+        evaluations.map((evaluation) => [evaluation.evaluatedAt, evaluation.repeats]),
+        [
+          ['2024-01-01T07:00:20.000Z', 1],
+          ['2024-01-01T07:00:10.000Z', 1],
+          ['2024-01-01T07:00:00.000Z', 1],
+        ],
+      );
+    } finally {
+      await service.close();
+    }
+  });
   test('every evaluation counts: an unchanged verdict is one row with its repeats', async () => {
     const { service, clock, scheduler } = await openTriggered(
       'cron:\n  schedule: "0 9 * * *"\n',

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { test } from 'node:test';
 import { createProduct, MeshService } from '@quanta/services';
 import { createArrivalMesh } from './support/arrival-mesh.ts';
@@ -40,6 +42,34 @@ test('a running worker takes a product added after it started, and outlives a ru
     assert.equal(ghost?.state, 'failed');
     assert.equal(ghost?.error?.code, 'QUANTA_NOT_FOUND');
     assert.equal(await state(last.runId), 'succeeded', 'the worker went on after the run it could not start');
+  } finally {
+    stop.abort();
+    await service.close();
+  }
+});
+
+test('a run claimed while the mesh does not load waits for its lease, then runs on the mended mesh', async () => {
+  const root = await createArrivalMesh({ prefix: 'quanta-worker-broken-' });
+  const said: string[] = [];
+  const service = await MeshService.create({ root, progress: { update: (line) => said.push(line) } });
+  const stop = new AbortController();
+  const product = path.join(root, 'domains/sales/products/orders/product.odps.yaml');
+  try {
+    await service.apply();
+    const queued = await service.runs.enqueue('sales/orders');
+    const intact = await readFile(product, 'utf8');
+    await writeFile(product, `${intact}\n  broken: [\n`);
+    const working = service.runs.work({ pollMs: 10, leaseMs: 300, meshRefreshMs: 0, signal: stop.signal });
+    await eventually(async () => said.some((line) => line.includes('waits for the mesh to load again')));
+    assert.equal(
+      (await service.store.getRun(queued.runId))?.state,
+      'running',
+      'not failed for a passing edit',
+    );
+    await writeFile(product, intact);
+    await eventually(async () => (await service.store.getRun(queued.runId))?.state === 'succeeded');
+    stop.abort();
+    await working;
   } finally {
     stop.abort();
     await service.close();

@@ -267,8 +267,8 @@ export class RunControl {
 
   /**
    * Executes a claimed run on the mesh as it is now (a worker outlives edits of the mesh). A run
-   * that cannot start (its product left the mesh, the mesh no longer validates) ends failed with
-   * that error, and the worker goes on with the next run.
+   * whose product left the mesh ends failed with that error; one whose mesh does not load right
+   * now is retried after its lease; either way the worker goes on with the next run.
    */
   async #executeOrFail(
     claimed: ClaimedRun,
@@ -280,6 +280,14 @@ export class RunControl {
       workflow = productWorkflow(productOf(mesh, claimed), mesh);
     } catch (error) {
       const failure = toQuantaError(error);
+      if (failure.code !== 'QUANTA_NOT_FOUND') {
+        // The mesh does not load now (a file half-written, an edit in progress): the run stays
+        // leased and is taken again once its lease expires, by this worker or another.
+        this.#options.progress.update(
+          `run ${claimed.lease.runId} waits for the mesh to load again: ${failure.message}`,
+        );
+        return claimed.run;
+      }
       this.#options.progress.update(`run ${claimed.lease.runId} cannot start: ${failure.message}`);
       return this.#options.store.runQueue.finishRun(claimed.lease, {
         state: 'failed',

@@ -16,6 +16,12 @@ export type TriggerSpec =
 /** What a cron trigger does about fire times missed while no scheduler ran. */
 export type CatchUp = 'none' | 'latest' | 'all';
 
+/** The verdict on a product that already has a queued or running run. */
+const NO_OVERLAP: Verdict = {
+  decision: 'skip',
+  reason: 'a run of the product is queued or running (no overlap)',
+};
+
 /** One evaluation's verdict, before it is recorded. */
 interface Verdict {
   readonly decision: TriggerDecision;
@@ -93,9 +99,13 @@ export class TriggerScheduler {
     for (const product of mesh.products) {
       if (!(await this.#stillLeading())) break;
       for (const [name, trigger] of triggersOf(product)) {
-        const verdict = active.has(product.address)
-          ? { decision: 'skip' as const, reason: 'a run of the product is queued or running (no overlap)' }
+        let verdict: Verdict = active.has(product.address)
+          ? NO_OVERLAP
           : await this.#evaluate(product, { name, trigger });
+        if (verdict.decision === 'run') {
+          if (!(await this.#lead())) return queued;
+          if (await this.#isActive(product)) verdict = NO_OVERLAP;
+        }
         const runId =
           verdict.decision === 'run' ? (await this.#options.enqueue(product, name)).runId : undefined;
         if (runId) {
@@ -129,8 +139,19 @@ export class TriggerScheduler {
     });
     const isLeader = lease.holder === this.#holder;
     if (isLeader) this.#leaseTakenAt = now;
+    if (isLeader && !this.#status.isLeader) await this.#forgetVerdicts();
     this.#status = { holder: this.#holder, isLeader, lease };
     return isLeader;
+  }
+
+  /**
+   * Whether the product has a queued or running run now: checked again right before queuing,
+   * after renewing the lease (a tick that lost it ends there). Leases compare times of
+   * different hosts: their clocks must agree to well within the lease (NTP), as for any lease.
+   */
+  async #isActive(product: ProductSpec): Promise<boolean> {
+    const active = await this.#options.store.runQueue.listActiveRuns();
+    return active.some((run) => run.product === product.address);
   }
 
   /** Renews the lease when a third of it has passed during a long tick; false once it is lost. */
@@ -296,6 +317,15 @@ export class TriggerScheduler {
       lastAt: now,
       flushedAt: now.getTime(),
     });
+  }
+
+  /**
+   * Taking the lease (back): another scheduler may have recorded verdicts meanwhile, so the
+   * next evaluation of each trigger starts a row of its own rather than count on an old one.
+   */
+  async #forgetVerdicts(): Promise<void> {
+    for (const verdict of this.#lastVerdict.values()) await this.#flushRepeats(verdict);
+    this.#lastVerdict.clear();
   }
 
   /** Counts the unchanged evaluations since the last write in the store (at most once a minute per trigger). */
