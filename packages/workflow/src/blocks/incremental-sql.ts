@@ -119,7 +119,11 @@ async function deltaPlan(
   const consumed = new Map(previous.inputVersions.map((input) => [input.port, input.version]));
   const unrecorded = read.find(([, snapshot]) => !consumed.has(snapshot.port));
   if (unrecorded) return full(`${current} does not record which version of ${unrecorded[0]} it consumed`);
-  const changed = read.filter(([, snapshot]) => consumed.get(snapshot.port) !== snapshot.version);
+  // Every input of the product counts, not only those the parse found: should the analysis
+  // ever miss a read, a second changed input still forces the full recompute.
+  const changed = [...context.inputs].filter(
+    ([, snapshot]) => consumed.get(snapshot.port) !== snapshot.version,
+  );
   const [first, ...more] = changed;
   if (!first) return full(`no input changed since ${current}`);
   if (more.length > 0)
@@ -127,6 +131,8 @@ async function deltaPlan(
       `${changed.length} inputs changed since ${current} (${changed.map(([name]) => name).join(', ')})`,
     );
   const [name, snapshot] = first;
+  if (!read.some(([readName]) => readName === name))
+    return full(`${name} changed since ${current} but the query does not read it`);
   const from = consumed.get(snapshot.port) ?? 0;
   const chain = await appendChain(snapshot, { consumed: from, context });
   if (chain.kind === 'broken') return full(chain.reason);
