@@ -20,9 +20,6 @@ export interface ApiEnv {
   readonly Variables: { readonly principal: Principal; readonly authentication: HttpAuthentication };
 }
 
-/** The routes anyone may call without a token: liveness and the API's description (and the login, `POST` {@link SESSION_PATH}). */
-export const PUBLIC_PATHS: readonly string[] = ['/health', '/openapi.json'];
-
 /** Methods that change nothing, so a cookie alone may authenticate them. */
 const SAFE_METHODS: readonly string[] = ['GET', 'HEAD', 'OPTIONS'];
 
